@@ -1,0 +1,46 @@
+//! Musubi domain rules.
+//!
+//! This crate is the one home of Musubi's business rules: the codes Japanese
+//! public procurement runs on (法人番号, 都道府県, 地方公共団体コード, 日本標準産業分類),
+//! money and consumption tax, and Japan time with 和暦 and 年度. Later it will
+//! also hold the tender state machine, bid evaluation, the lottery and
+//! matching scores.
+//!
+//! It does no I/O at all: no files, no network, no environment, and no clock
+//! reads (the current time is always a value passed in). That keeps every rule
+//! deterministic and testable, and lets the storage and web layers depend on
+//! it without pulling anything in.
+//!
+//! Style: "parse, don't validate". Each concept is a newtype or enum whose
+//! constructors are the only way in, so a value of the type is always valid.
+//! Every type has `FromStr`/`TryFrom<&str>`, `Display`, and serde support that
+//! goes through the same constructor. Every error enum has stable variants, an
+//! English `Display`, a stable snake-case [`DomainError::code`] for the API and
+//! a Japanese [`DomainError::message_ja`] for the UI.
+//!
+//! One file per concept; the main types are re-exported here.
+
+#[macro_use]
+mod macros;
+
+pub mod corporate_number;
+pub mod error;
+pub mod jsic;
+pub mod money;
+pub mod municipality;
+pub mod prefecture;
+pub mod time;
+
+mod text;
+
+pub use corporate_number::{CorporateNumber, CorporateNumberError};
+pub use error::DomainError;
+pub use jsic::{JsicCode, JsicDivision, JsicError, JsicLevel};
+pub use money::{MoneyError, TaxExclusive, TaxInclusive, TaxRate, TaxRateError, Yen};
+pub use municipality::{MunicipalityCode, MunicipalityCodeError};
+pub use prefecture::{Prefecture, PrefectureError, Region, RegionError};
+pub use time::{
+    Era, FiscalYear, FiscalYearError, Wareki, WarekiError, format_date_ja, format_japan_date,
+    format_japan_datetime, format_japan_datetime_en, format_wareki_date, japan_date,
+    japan_local_to_utc, jst, to_japan, wareki_of_instant,
+};
