@@ -16,7 +16,9 @@ pub enum DatabaseUrlError {
     MissingSqlitePath(String),
     #[error("database URL '{0}' is not understood: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnknownScheme(String),
-    #[error("database URL '{0}' is not a valid PostgreSQL URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DB)")]
+    #[error(
+        "database URL '{0}' is not a valid PostgreSQL URL (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DB)"
+    )]
     BadPostgres(String),
 }
 
@@ -30,7 +32,10 @@ impl DatabaseUrl {
         if s.is_empty() {
             return Err(DatabaseUrlError::Empty);
         }
-        if let Some(rest) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+        if let Some(rest) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
             // Query parameters (sqlx style) are not supported: the options are ours.
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() {

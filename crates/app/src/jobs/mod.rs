@@ -111,7 +111,11 @@ impl Default for WorkerConfig {
 
 fn default_worker_id() -> String {
     use rand::Rng;
-    format!("pid{}-{:04x}", std::process::id(), rand::rng().random::<u16>())
+    format!(
+        "pid{}-{:04x}",
+        std::process::id(),
+        rand::rng().random::<u16>()
+    )
 }
 
 impl WorkerConfig {
@@ -223,21 +227,27 @@ impl Worker {
                     drop(permit);
                 });
             }
-            if idle {
+            if !idle && slots.available_permits() > 0 {
+                // More may be due right away: look again, unless told to stop.
                 tokio::select! {
+                    biased;
                     _ = &mut shutdown => break,
-                    _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(self.config.poll_interval) => {}
-                    Some(_) = running.join_next(), if !running.is_empty() => {}
+                    _ = std::future::ready(()) => {}
                 }
-            } else {
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    else => {}
-                }
+                continue;
+            }
+            // Idle, or every slot busy: wait for a reason to look again.
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = self.wake.notified(), if idle => {}
+                _ = tokio::time::sleep(self.config.poll_interval), if idle => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
             }
         }
-        info!(in_flight = running.len(), "job worker stopping; letting jobs under way finish");
+        info!(
+            in_flight = running.len(),
+            "job worker stopping; letting jobs under way finish"
+        );
         while running.join_next().await.is_some() {}
     }
 
@@ -314,7 +324,10 @@ impl Worker {
         let (stored, outcome) = match result {
             Ok(output) => {
                 let queued_more = !output.follow_ups.is_empty();
-                let r = self.storage.complete_job(job, now, &output.follow_ups).await;
+                let r = self
+                    .storage
+                    .complete_job(job, now, &output.follow_ups)
+                    .await;
                 if r.is_ok() && queued_more {
                     self.wake();
                 }

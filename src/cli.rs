@@ -1,0 +1,114 @@
+//! Command-line interface: flags, `MUSUBI_*` environment variables, help.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "musubi",
+    version,
+    about = "Musubi (結び): B2B order-matching and electronic-bidding portal",
+    long_about = "Musubi (結び): B2B order-matching and electronic-bidding portal.\n\n\
+        Every flag can also be set by the MUSUBI_* environment variable shown beside it; \
+        a flag wins over its variable."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory for the embedded database, uploaded files, keys and the search index.
+    /// Created if missing; must be writable.
+    #[arg(long, env = "MUSUBI_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database to use: sqlite://PATH (embedded, the default: sqlite://<data-dir>/musubi.db)
+    /// or postgres://USER[:PASSWORD]@HOST[:PORT]/DB for production.
+    #[arg(long, env = "MUSUBI_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Log filter, e.g. "info", "debug", "musubi=debug,sqlx=warn".
+    #[arg(
+        long,
+        env = "MUSUBI_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web portal and the background job worker.
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Run only the background job worker (to add workers beside `serve`).
+    Worker(WorkerArgs),
+    /// Inspect the job queue or exercise it.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "MUSUBI_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Demo mode: pages carry a banner saying the data is fictional, and an empty
+    /// database is seeded with demo data.
+    #[arg(long, env = "MUSUBI_DEMO")]
+    pub demo: bool,
+
+    /// Mark cookies Secure (set when the portal is served over HTTPS behind a proxy).
+    #[arg(long, env = "MUSUBI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+
+    /// Do not run the job worker in this process (run `musubi worker` elsewhere).
+    #[arg(long, env = "MUSUBI_NO_WORKER")]
+    pub no_worker: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WorkerArgs {
+    /// Jobs run at once by this process's worker.
+    #[arg(long, env = "MUSUBI_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub worker_concurrency: usize,
+
+    /// Seconds a claimed job stays exclusive; a crashed worker's jobs are
+    /// picked up again after this.
+    #[arg(long, env = "MUSUBI_JOB_LEASE_SECS", default_value_t = 300)]
+    pub job_lease_secs: u64,
+
+    /// Milliseconds between looks at the queue when idle.
+    #[arg(long, env = "MUSUBI_JOB_POLL_MS", default_value_t = 500)]
+    pub job_poll_ms: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Show how many jobs are queued, running, done and failed.
+    Status,
+    /// Queue diagnostic `probe` jobs to check that workers drain the queue.
+    Probe {
+        /// How many probe jobs to queue.
+        #[arg(long, default_value_t = 10)]
+        count: u32,
+        /// How long each probe runs, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        sleep_ms: u64,
+        /// Make each probe fail this many attempts before succeeding.
+        #[arg(long, default_value_t = 0)]
+        fail_attempts: u32,
+    },
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary. Behaviour suites run against SQLite and
+//! PostgreSQL alike (`both_backends!`); process-level tests drive the real
+//! `musubi` binary.
+
+mod support;
+
+mod cli;
+mod crash;
+mod jobs;
+mod schema;
+mod storage;
+mod web;
