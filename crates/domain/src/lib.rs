@@ -23,21 +23,29 @@
 #[macro_use]
 mod macros;
 
+pub mod account;
+pub mod authz;
 pub mod corporate_number;
 pub mod error;
 pub mod jsic;
 pub mod money;
 pub mod municipality;
+pub mod organization;
 pub mod prefecture;
 pub mod time;
 
 mod text;
 
+pub use account::{EmailAddress, EmailError, Password, PasswordError};
+pub use authz::{Access, Denial, Membership, Principal};
 pub use corporate_number::{CorporateNumber, CorporateNumberError};
 pub use error::DomainError;
 pub use jsic::{JsicCode, JsicDivision, JsicError, JsicLevel};
 pub use money::{MoneyError, TaxExclusive, TaxInclusive, TaxRate, TaxRateError, Yen};
 pub use municipality::{MunicipalityCode, MunicipalityCodeError};
+pub use organization::{
+    Approval, Certification, Grade, GradeCategory, OrgKind, OrgRole, PlatformRole, UnknownCode,
+};
 pub use prefecture::{Prefecture, PrefectureError, Region, RegionError};
 pub use time::{
     Era, FiscalYear, FiscalYearError, Wareki, WarekiError, format_date_ja, format_japan_date,
