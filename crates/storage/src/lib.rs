@@ -9,6 +9,7 @@
 //! table *in the same transaction* as the change that causes it: write methods
 //! take the jobs to enqueue and insert them before committing.
 
+mod accounts;
 mod error;
 mod jobs;
 mod migrate;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use accounts::*;
 pub use error::StorageError;
 pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, NewJob, RunOutcome};
 pub use migrate::MigrationReport;

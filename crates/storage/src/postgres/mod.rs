@@ -17,11 +17,18 @@ use crate::{
     Storage, StorageError, TableSchema,
 };
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "jobs",
-    sql: include_str!("../../migrations/postgres/0001_jobs.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "jobs",
+        sql: include_str!("../../migrations/postgres/0001_jobs.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "accounts",
+        sql: include_str!("../../migrations/postgres/0002_accounts.sql"),
+    },
+];
 
 /// Serialises concurrent `migrate` calls from several servers starting at once.
 const MIGRATION_LOCK: i64 = 0x6d75_7375_6269; // "musubi"
