@@ -33,6 +33,22 @@ pub struct GlobalArgs {
     #[arg(long, env = "MUSUBI_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// The portal's public address, used in links sent by mail
+    /// (default: http://<listen address>).
+    #[arg(long, env = "MUSUBI_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// SMTP server for outgoing mail: smtp://user:pass@host:port,
+    /// smtp://host:port?tls=required (STARTTLS) or smtps://host:port.
+    /// Without it, mail is written to <data-dir>/mail/ and shown on the
+    /// development mailbox page (/dev/mailbox).
+    #[arg(long, env = "MUSUBI_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail.
+    #[arg(long, env = "MUSUBI_MAIL_FROM", default_value = musubi_app::mail::DEFAULT_FROM, global = true)]
+    pub mail_from: String,
+
     /// Log filter, e.g. "info", "debug", "musubi=debug,sqlx=warn".
     #[arg(
         long,
@@ -54,6 +70,40 @@ pub enum Command {
     /// Inspect the job queue or exercise it.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Manage people from the command line.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a platform administrator (the first one, or more). The password
+    /// is read from MUSUBI_ADMIN_PASSWORD or, failing that, the first line of
+    /// standard input.
+    CreateAdmin {
+        /// The administrator's e-mail address (also the login).
+        #[arg(long)]
+        email: String,
+        /// The administrator's name as shown in the portal.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Add realistic, deterministic demo organisations to the database.
+    Generate {
+        /// How many supplier companies to create.
+        #[arg(long, default_value_t = 1000)]
+        companies: u64,
+        /// Seed: the same seed always gives the same companies.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! The commands, and what they share: configuration checks, opening storage,
 //! shutdown signals.
 
+mod demo;
 mod jobs;
 mod serve;
+mod user;
 
 use std::fs;
 use std::path::Path;
@@ -41,6 +43,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Worker(args) => serve::worker_only(&cli.global, args).await,
         Command::Jobs(cmd) => jobs::run(&cli.global, cmd).await,
+        Command::User(cmd) => user::run(&cli.global, cmd).await,
+        Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
     }
 }
 

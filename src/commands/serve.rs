@@ -1,17 +1,36 @@
 //! `musubi serve` (portal + worker) and `musubi worker` (worker only).
 
+use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
-use musubi_app::SystemClock;
+use anyhow::{Context, Result, anyhow};
 use musubi_app::jobs::{Registry, Worker};
+use musubi_app::mail::{MailConfig, Mailer};
+use musubi_app::{AppConfig, Services, SystemClock};
 use tokio::sync::watch;
 
 use super::{open_storage, shutdown_signal, worker_config};
 use crate::cli::{GlobalArgs, ServeArgs, WorkerArgs};
 
+/// The mailer from the configuration, failing with one line that names it.
+pub fn mailer(global: &GlobalArgs) -> Result<Mailer> {
+    let config = MailConfig {
+        smtp_url: global.smtp_url.clone(),
+        from: global.mail_from.clone(),
+        mail_dir: global.data_dir.join("mail"),
+    };
+    Mailer::from_config(&config).map_err(|e| anyhow!("mail configuration: {e}"))
+}
+
+fn registry(mailer: &Mailer) -> Registry {
+    let mut registry = Registry::standard();
+    musubi_app::mail::register(&mut registry, mailer.clone());
+    registry
+}
+
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
     let worker_cfg = worker_config(&args.worker)?;
+    let mailer = mailer(global)?;
     let storage = open_storage(global, true).await?;
     // Bind before starting anything else, so "port in use" fails fast.
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -20,25 +39,49 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
     let addr = listener
         .local_addr()
         .context("reading the listening address")?;
+    let base_url = global
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+
+    let mut services = Services::new(
+        Arc::clone(&storage),
+        Arc::new(SystemClock),
+        AppConfig { base_url },
+    );
+    if args.demo {
+        super::demo::seed_if_empty(&services).await?;
+    }
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker_task = (!args.no_worker).then(|| {
+    let worker_task = if args.no_worker {
+        None
+    } else {
         let worker = Worker::new(
             Arc::clone(&storage),
             Arc::new(SystemClock),
-            Registry::standard(),
+            registry(&mailer),
             worker_cfg,
         );
-        tokio::spawn(worker.run(wait_for_stop(stop_rx.clone())))
-    });
+        services.worker_wake = Some(worker.waker());
+        Some(tokio::spawn(worker.run(wait_for_stop(stop_rx.clone()))))
+    };
 
     let config = musubi_web::WebConfig {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
+        dev_mail_dir: mailer.dev_mail_dir().map(Path::to_path_buf),
         ..musubi_web::WebConfig::default()
     };
-    let state = musubi_web::WebState::new(Arc::clone(&storage), config);
+    let state = musubi_web::WebState::new(services, config);
     let router = musubi_web::router(state);
+    if mailer.is_dev_mailbox() {
+        tracing::info!(
+            "no MUSUBI_SMTP_URL: mail is written to the data directory; read it at http://{addr}/dev/mailbox"
+        );
+    }
     tracing::info!(%addr, demo = args.demo, "Musubi is listening on http://{addr}/");
     println!("Musubi is listening on http://{addr}/");
 
@@ -55,8 +98,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
 
 pub async fn worker_only(global: &GlobalArgs, args: WorkerArgs) -> Result<()> {
     let cfg = worker_config(&args)?;
+    let mailer = mailer(global)?;
     let storage = open_storage(global, true).await?;
-    let worker = Worker::new(storage, Arc::new(SystemClock), Registry::standard(), cfg);
+    let worker = Worker::new(storage, Arc::new(SystemClock), registry(&mailer), cfg);
     println!("Musubi worker {} is running", worker.config().worker_id);
     worker.run(shutdown_signal()).await;
     Ok(())

@@ -4,9 +4,14 @@
 
 mod support;
 
+mod accounts;
+mod authz;
+mod browser;
 mod cli;
 mod crash;
 mod jobs;
+mod mail;
+mod portal;
 mod schema;
 mod storage;
 mod web;

@@ -5,7 +5,68 @@
 //! render the result as HTML or JSON. Rules live in `musubi-domain`; data
 //! lives behind `musubi-storage`.
 
+pub mod accounts;
+pub mod admin;
 pub mod clock;
+pub mod companies;
+pub mod demo;
+pub mod error;
 pub mod jobs;
+pub mod mail;
+pub mod organizations;
+pub mod secrets;
+
+use std::sync::Arc;
+
+use musubi_storage::Storage;
+use tokio::sync::Notify;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{FieldError, FieldErrors, ServiceError, ServiceResult};
+
+/// Settings the services need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The portal's public address, for links in mail (no trailing slash).
+    pub base_url: String,
+}
+
+/// Who is asking, for the audit log and rate limits.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCtx {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The use cases, shared by HTTP handlers and CLI commands. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub storage: Arc<dyn Storage>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+    /// Wakes the job worker after queuing jobs, so mail goes out at once.
+    pub worker_wake: Option<Arc<Notify>>,
+}
+
+impl Services {
+    pub fn new(storage: Arc<dyn Storage>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        Services {
+            storage,
+            clock,
+            config: Arc::new(config),
+            worker_wake: None,
+        }
+    }
+
+    fn wake_worker(&self) {
+        if let Some(w) = &self.worker_wake {
+            w.notify_one();
+        }
+    }
+}
+
+/// The calendar year in Japan at `now` (for "year founded ≤ this year").
+pub fn japan_year(now: chrono::DateTime<chrono::Utc>) -> i32 {
+    use chrono::Datelike;
+    musubi_domain::japan_date(now).year()
+}

@@ -370,6 +370,7 @@ pub trait AccountStore: Send + Sync {
         since: DateTime<Utc>,
     ) -> Result<(u32, u32)>;
 
+    #[allow(clippy::too_many_arguments)]
     async fn create_api_token(
         &self,
         user_id: UserId,
@@ -464,7 +465,11 @@ pub trait CompanyStore: Send + Sync {
     async fn profile_versions(&self, org: OrgId) -> Result<Vec<ProfileVersion>>;
     async fn directory(&self, query: &DirectoryQuery) -> Result<Page<CompanySummary>>;
     /// Creates suppliers with their profiles in one transaction (demo data).
-    async fn import_companies(&self, companies: &[CompanyImport], now: DateTime<Utc>) -> Result<u64>;
+    async fn import_companies(
+        &self,
+        companies: &[CompanyImport],
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
 
     async fn add_favourite(&self, user: UserId, org: OrgId, now: DateTime<Utc>) -> Result<()>;
     async fn remove_favourite(&self, user: UserId, org: OrgId) -> Result<()>;

@@ -57,7 +57,9 @@ pub struct TableSchema {
 
 /// Everything Musubi stores goes through this trait.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage:
+    AccountStore + OrganizationStore + CompanyStore + AuditStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Cheap round trip to the database, for `/readyz`.

@@ -23,6 +23,8 @@ pub struct AppError {
     code: &'static str,
     message_ja: Cow<'static, str>,
     message_en: Cow<'static, str>,
+    /// Field-level problems: (field, Japanese, English).
+    fields: Vec<(String, String, String)>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -44,7 +46,14 @@ impl AppError {
             code,
             message_ja: message_ja.into(),
             message_en: message_en.into(),
+            fields: Vec::new(),
         }
+    }
+
+    /// Adds field-level messages (shown beside the fields, listed in the API).
+    pub fn with_fields(mut self, fields: Vec<(String, String, String)>) -> Self {
+        self.fields = fields;
+        self
     }
 
     pub fn bad_request(
@@ -154,11 +163,22 @@ impl AppError {
         }
     }
 
-    /// The JSON body: `{"error":{"code":…,"message":…}}`.
+    /// The JSON body: `{"error":{"code":…,"message":…,"fields":{…}}}`
+    /// (`fields` only when there are field-level problems).
     pub fn to_json(&self, lang: Lang) -> serde_json::Value {
-        serde_json::json!({
-            "error": { "code": self.code, "message": self.message(lang) }
-        })
+        let mut error = serde_json::json!({ "code": self.code, "message": self.message(lang) });
+        if !self.fields.is_empty() {
+            let fields: serde_json::Map<String, serde_json::Value> = self
+                .fields
+                .iter()
+                .map(|(f, ja, en)| {
+                    let m = if lang == Lang::Ja { ja } else { en };
+                    (f.clone(), serde_json::Value::String(m.clone()))
+                })
+                .collect();
+            error["fields"] = serde_json::Value::Object(fields);
+        }
+        serde_json::json!({ "error": error })
     }
 }
 
@@ -196,6 +216,53 @@ impl From<StorageError> for AppError {
             }
             e => {
                 tracing::error!(error = %e, "storage error");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+/// Service errors keep their code and messages; denials become 401/403.
+impl From<musubi_app::ServiceError> for AppError {
+    fn from(e: musubi_app::ServiceError) -> Self {
+        use musubi_app::ServiceError as S;
+        match e {
+            S::Invalid(fields) => AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "入力内容に誤りがあります。各項目をご確認ください。",
+                "Some fields are not valid. Please check them.",
+            )
+            .with_fields(
+                fields
+                    .0
+                    .into_iter()
+                    .map(|f| (f.field.to_owned(), f.message_ja, f.message_en))
+                    .collect(),
+            ),
+            S::Denied(d) => {
+                let status = if d == musubi_domain::Denial::SignInRequired {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                AppError::new(status, d.code(), d.message_ja(), d.message_en())
+            }
+            S::NotFound => AppError::not_found(),
+            S::Refused {
+                status,
+                code,
+                message_ja,
+                message_en,
+            } => AppError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                code,
+                message_ja,
+                message_en,
+            ),
+            S::Storage(e) => e.into(),
+            S::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
                 AppError::internal()
             }
         }

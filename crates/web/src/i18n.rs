@@ -281,6 +281,7 @@ pub struct Texts {
     pub error_request_id_label: &'static str,
     pub error_request_id_hint: &'static str,
     pub error_back_home: &'static str,
+    pub dev_mailbox: &'static crate::handlers::dev_mailbox::DevMailboxTexts,
 }
 
 impl Texts {
@@ -394,6 +395,7 @@ pub static JA: Texts = Texts {
     error_request_id_label: "お問い合わせ番号",
     error_request_id_hint: "お問い合わせの際は、この番号をお知らせください。",
     error_back_home: "トップページへ戻る",
+    dev_mailbox: &crate::handlers::dev_mailbox::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -481,6 +483,7 @@ pub static EN: Texts = Texts {
     error_request_id_label: "Reference number",
     error_request_id_hint: "Please quote this number if you contact us.",
     error_back_home: "Back to the top page",
+    dev_mailbox: &crate::handlers::dev_mailbox::EN,
 };
 
 #[cfg(test)]

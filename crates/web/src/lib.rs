@@ -8,11 +8,14 @@
 //! - [`handlers`]: one module per resource;
 //! - [`views`]: askama views for `templates/`.
 
+pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod handlers;
 pub mod i18n;
 pub mod metrics;
 pub mod middleware;
+pub mod routes;
 pub mod views;
 
 #[cfg(test)]
@@ -49,6 +52,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Show a "demonstration site" banner on every page.
     pub demo: bool,
+    /// Dev-mailbox mode (no SMTP): mail is in this directory, shown at `/dev/mailbox`.
+    pub dev_mail_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -58,6 +63,7 @@ impl Default for WebConfig {
             body_limit_bytes: 10 * 1024 * 1024,
             secure_cookies: false,
             demo: false,
+            dev_mail_dir: None,
         }
     }
 }
@@ -65,14 +71,17 @@ impl Default for WebConfig {
 /// Shared state of every handler; cheap to clone.
 #[derive(Clone)]
 pub struct WebState {
+    pub services: musubi_app::Services,
     pub storage: Arc<dyn Storage>,
     pub metrics: Metrics,
     pub config: Arc<WebConfig>,
 }
 
 impl WebState {
-    pub fn new(storage: Arc<dyn Storage>, config: WebConfig) -> Self {
+    pub fn new(services: musubi_app::Services, config: WebConfig) -> Self {
+        let storage: Arc<dyn Storage> = services.storage.clone();
         WebState {
+            services,
             storage,
             metrics: Metrics::new(),
             config: Arc::new(config),
@@ -105,12 +114,11 @@ pub(crate) fn build(state: WebState, extra: Router<WebState>) -> Router {
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(DefaultBodyLimit::max(limit));
 
-    Router::new()
-        .merge(handlers::pages::routes())
-        .merge(handlers::health::routes())
-        .merge(handlers::assets::routes())
+    routes::build(routes::all())
+        .merge(handlers::dev_mailbox::routes_for(&state.config))
         .merge(extra)
         .fallback(handlers::not_found)
+        .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(layers)
         .with_state(state)
 }
@@ -125,7 +133,8 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }
-    axum::serve(listener, router)
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

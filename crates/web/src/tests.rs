@@ -28,7 +28,16 @@ async fn app_with(config: WebConfig) -> TestApp {
     store.migrate().await.unwrap();
     let storage: Arc<dyn Storage> = Arc::new(store);
     TestApp {
-        state: WebState::new(storage, config),
+        state: WebState::new(
+            musubi_app::Services::new(
+                storage,
+                Arc::new(musubi_app::SystemClock),
+                musubi_app::AppConfig {
+                    base_url: "http://musubi.test".into(),
+                },
+            ),
+            config,
+        ),
         _dir: dir,
     }
 }

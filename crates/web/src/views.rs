@@ -26,6 +26,8 @@ pub struct Chrome {
     pub css_href: String,
     pub icon_href: String,
     pub demo: bool,
+    /// The signed-in person's name, for the header.
+    pub signed_in: Option<String>,
 }
 
 impl Chrome {
@@ -38,6 +40,7 @@ impl Chrome {
             css_href: assets::url("musubi.css"),
             icon_href: assets::url("favicon.svg"),
             demo: config.demo,
+            signed_in: None,
         }
     }
 }
@@ -54,7 +57,13 @@ impl FromRequestParts<WebState> for Chrome {
             .extensions
             .get::<OriginalUri>()
             .map_or(&parts.uri, |o| &o.0);
-        Ok(Chrome::new(lang, uri, &state.config))
+        let mut chrome = Chrome::new(lang, uri, &state.config);
+        chrome.signed_in = parts
+            .extensions
+            .get::<crate::auth::Caller>()
+            .and_then(|c| c.0.as_ref())
+            .map(|a| a.session.user.display_name.clone());
+        Ok(chrome)
     }
 }
 

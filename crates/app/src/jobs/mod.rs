@@ -182,6 +182,11 @@ impl Worker {
         self.wake.notify_one();
     }
 
+    /// The signal [`Worker::wake`] uses, for services that queue jobs.
+    pub fn waker(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake)
+    }
+
     pub fn config(&self) -> &WorkerConfig {
         &self.config
     }

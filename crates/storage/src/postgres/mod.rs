@@ -1,6 +1,8 @@
 //! PostgreSQL: the production database. Claims use `FOR UPDATE SKIP LOCKED`
 //! so any number of workers share the queue without blocking each other.
 
+mod accounts;
+
 use std::str::FromStr;
 use std::time::Duration;
 

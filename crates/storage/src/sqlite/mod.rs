@@ -2,6 +2,9 @@
 //! and write transactions that take the write lock up front (`BEGIN
 //! IMMEDIATE`) so two processes never deadlock upgrading a read lock.
 
+mod accounts;
+mod companies;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -6,14 +6,16 @@
 //! `/static/{name}?v={hash}` ([`url`]); such versioned requests are cached
 //! for a year as immutable, unversioned ones for five minutes.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::WebState;
+use http::Method;
+use musubi_domain::Access;
+
 use crate::error::AppError;
+use crate::routes::{RouteDef, route};
 
 pub struct Asset {
     pub name: &'static str,
@@ -76,8 +78,13 @@ pub fn url(name: &str) -> String {
     format!("/static/{}?v={}", asset.name, asset.version())
 }
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/static/{name}", get(serve_asset))
+pub fn routes() -> Vec<RouteDef> {
+    vec![route(
+        Method::GET,
+        "/static/{name}",
+        Access::Public,
+        get(serve_asset),
+    )]
 }
 
 /// Whether an `If-None-Match` value matches `etag` (weak comparison).

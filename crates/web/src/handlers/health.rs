@@ -2,23 +2,27 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderValue, StatusCode, header};
 
+use http::Method;
+use musubi_domain::Access;
+
 use crate::WebState;
 use crate::metrics::{self, render_build_info, render_jobs};
+use crate::routes::{RouteDef, route};
 
 /// How long `/readyz` and `/metrics` wait for the database.
 const STORAGE_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        route(Method::GET, "/healthz", Access::Public, get(healthz)),
+        route(Method::GET, "/readyz", Access::Public, get(readyz)),
+        route(Method::GET, "/metrics", Access::Public, get(metrics)),
+    ]
 }
 
 /// `GET /healthz`: the process is alive (does not touch the database).

@@ -1,8 +1,13 @@
 //! Handlers, one module per resource. Each module has a `routes()` function
 //! that the top-level [`crate::router`] merges.
 
+pub mod accounts;
+pub mod admin;
 pub mod assets;
+pub mod companies;
+pub mod dev_mailbox;
 pub mod health;
+pub mod organizations;
 pub mod pages;
 
 use crate::error::AppError;

@@ -1,15 +1,16 @@
 //! Server-rendered pages (for now only the top page).
 
-use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
+use http::Method;
+use musubi_domain::Access;
 
-use crate::WebState;
 use crate::error::AppResult;
+use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, HomePage, html_page};
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/", get(home))
+pub fn routes() -> Vec<RouteDef> {
+    vec![route(Method::GET, "/", Access::Public, get(home))]
 }
 
 /// `GET /`: what Musubi is and does.
