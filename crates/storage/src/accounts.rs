@@ -481,3 +481,49 @@ pub trait AuditStore: Send + Sync {
     /// Newest first; optionally only one actor's entries.
     async fn audit_log(&self, actor: Option<UserId>, paging: Paging) -> Result<Page<AuditRecord>>;
 }
+
+/// An invitation to join an organisation, sent by mail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    pub id: i64,
+    pub organization_id: OrgId,
+    pub email: EmailAddress,
+    pub role: OrgRole,
+    pub invited_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// Invitations: an organisation's admin invites people by e-mail.
+#[async_trait]
+pub trait InvitationStore: Send + Sync {
+    /// Stores the invitation (hashed token) and queues its mail.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_invitation(
+        &self,
+        org: OrgId,
+        email: &EmailAddress,
+        role: OrgRole,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+        jobs: &[NewJob],
+    ) -> Result<i64>;
+    /// The invitation behind a token, if it is unused and unexpired.
+    async fn invitation(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Invitation>>;
+    /// Uses the invitation: `user` joins with the invited role. `None` if the
+    /// token is unknown, used or expired; `Conflict("already_member")` if the
+    /// user belongs to an organisation; `Conflict("invitation_email_mismatch")`
+    /// if the user's address is not the invited one.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<Option<OrgId>>;
+    /// Invitations not yet accepted, newest first.
+    async fn open_invitations(&self, org: OrgId, now: DateTime<Utc>) -> Result<Vec<Invitation>>;
+}

@@ -58,7 +58,14 @@ pub struct TableSchema {
 /// Everything Musubi stores goes through this trait.
 #[async_trait]
 pub trait Storage:
-    AccountStore + OrganizationStore + CompanyStore + AuditStore + Send + Sync + 'static
+    AccountStore
+    + OrganizationStore
+    + InvitationStore
+    + CompanyStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 

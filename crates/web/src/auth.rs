@@ -354,10 +354,3 @@ mod tests {
         assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd"));
     }
 }
-
-#[allow(dead_code)]
-fn assert_send(state: WebState, req: Request, next: Next) {
-    fn is_send<T: Send>(_: &T) {}
-    let f = authenticate(State(state), req, next);
-    is_send(&f);
-}

@@ -93,14 +93,14 @@ async fn require_access(State(access): State<Access>, req: Request, next: Next) 
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            Redirect::to(&format!("/login?next={}", encode(next))).into_response()
+            Redirect::to(&format!("/login?next={}", percent_encode(next))).into_response()
         }
         Err(d) => AppError::from(musubi_app::ServiceError::Denied(d)).into_response(),
     }
 }
 
-/// Percent-encodes a path for a query parameter.
-fn encode(s: &str) -> String {
+/// Percent-encodes a value for a query parameter (keeping `/` readable).
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

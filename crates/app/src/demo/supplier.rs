@@ -53,7 +53,7 @@ pub(super) fn generate(generator: &DemoGenerator, i: u64) -> DemoSupplier {
     let capital_yen = capital(&mut rng, employees, founded_year, legal_form);
 
     // Who.
-    let name = company_name(&mut rng, trade, pref_index, muni);
+    let name = company_name(&mut rng, trade, pref_index, muni, range);
     let full_name = if rng.chance(front_share(legal_form)) {
         format!("{}{}", legal_form.as_str(), name.kanji)
     } else {
@@ -233,6 +233,7 @@ fn company_name(
     trade: &Trade,
     pref_index: usize,
     muni: &Municipality,
+    neighbours: std::ops::Range<usize>,
 ) -> CompanyName {
     let prefecture = Prefecture::ALL[pref_index];
     loop {
@@ -259,8 +260,14 @@ fn company_name(
                 s
             }
             PLACE => {
-                if !muni.stem.is_empty() && rng.chance(550) {
+                // Mostly its own town, sometimes a neighbouring one, else a
+                // name for the prefecture or its old province.
+                let neighbour = &MUNICIPALITIES[neighbours.start + rng.below(neighbours.len())];
+                let r = rng.below(100);
+                if r < 45 && !muni.stem.is_empty() {
                     (muni.stem, muni.stem_kana)
+                } else if r < 65 && !neighbour.stem.is_empty() {
+                    (neighbour.stem, neighbour.stem_kana)
                 } else {
                     *rng.pick(PREFECTURES[pref_index].stems)
                 }
@@ -596,7 +603,10 @@ fn capabilities(
                     )
                 };
             }
-            _ => text.push_str(*rng.pick(GENERAL_CLOSINGS)),
+            _ => {
+                let closing = *rng.pick(GENERAL_CLOSINGS);
+                text.push_str(closing);
+            }
         }
     }
     text

@@ -147,8 +147,9 @@ pub(crate) fn push_romaji(kana: &str, out: &mut String) {
     collapse_long_vowels(out, start);
 }
 
-/// oo → o, uu → u, and ou → o unless an e follows (so イノウエ keeps
-/// "inoue"; ジョウエツ becomes "jouetsu", as many real domains write it).
+/// oo → o, uu → u, and ou → o unless a lone e follows (so イノウエ keeps
+/// "inoue" and コウエイ becomes "koei"; ジョウエツ becomes "jouetsu", as
+/// many real domains write it).
 fn collapse_long_vowels(out: &mut String, start: usize) {
     let bytes = out.as_bytes()[start..].to_vec();
     let mut result = Vec::with_capacity(bytes.len());
@@ -160,7 +161,8 @@ fn collapse_long_vowels(out: &mut String, start: usize) {
         let after = bytes.get(i + 2).copied();
         let long = match (b, next) {
             (b'o', Some(b'o')) | (b'u', Some(b'u')) => true,
-            (b'o', Some(b'u')) => after != Some(b'e'),
+            // …ウエ (上) keeps its u, …ウエイ (栄) does not.
+            (b'o', Some(b'u')) => after != Some(b'e') || bytes.get(i + 3) == Some(&b'i'),
             _ => false,
         };
         i += if long { 2 } else { 1 };
@@ -237,6 +239,7 @@ mod tests {
         assert_eq!(romaji("ジョウエツ"), "jouetsu");
         assert_eq!(romaji("オオイタ"), "oita");
         assert_eq!(romaji("トウア"), "toa");
+        assert_eq!(romaji("コウエイ"), "koei");
         assert_eq!(romaji("ファーム"), "famu");
         assert_eq!(romaji("ミヤコノジョウ"), "miyakonojo");
         assert_eq!(romaji("チュウオウ"), "chuo");

@@ -2,6 +2,7 @@
 //! so any number of workers share the queue without blocking each other.
 
 mod accounts;
+mod invitations;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! IMMEDIATE`) so two processes never deadlock upgrading a read lock.
 
 mod accounts;
+mod invitations;
 mod companies;
 
 use std::path::Path;

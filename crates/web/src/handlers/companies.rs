@@ -198,22 +198,12 @@ impl DirectoryParams {
         parts.push(("page".into(), page.to_string()));
         let q: Vec<String> = parts
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", crate::routes::percent_encode(v)))
             .collect();
         format!("/companies?{}", q.join("&"))
     }
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 fn form_urlencoded(q: &str) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {

@@ -9,7 +9,7 @@ use http::{Method, StatusCode};
 use musubi_app::RequestCtx;
 use musubi_app::organizations::OrganizationInput;
 use musubi_domain::{Access, Approval, OrgKind};
-use musubi_storage::{Member, Organization, Paging};
+use musubi_storage::{Invitation, Member, Organization, Paging};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -49,6 +49,12 @@ pub fn routes() -> Vec<RouteDef> {
             SignedIn,
             patch(api_update),
         ),
+        route(M::POST, "/organizations/{id}/invitations", SignedIn, post(invite_submit)),
+        route(M::GET, "/invitations/accept", Public, get(accept_page)),
+        route(M::POST, "/invitations/accept", SignedIn, post(accept_submit)),
+        route(M::GET, "/api/v1/organizations/{id}/invitations", SignedIn, get(api_invitations)),
+        route(M::POST, "/api/v1/organizations/{id}/invitations", SignedIn, post(api_invite)),
+        route(M::POST, "/api/v1/invitations/accept", SignedIn, post(api_accept)),
     ]
 }
 
@@ -187,6 +193,7 @@ struct ShowPage {
     kind_label: &'static str,
     approval_label: &'static str,
     members: Vec<Member>,
+    invitations: Vec<Invitation>,
     can_edit: bool,
     form: OrgForm,
     errors: FormErrors,
@@ -216,7 +223,13 @@ async fn render_show(
     } else {
         StatusCode::OK
     };
+    let invitations = if principal.is_admin_of(id) {
+        state.services.open_invitations(&principal, id).await?
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        invitations,
         kind_label: if lang == Lang::Ja {
             org.kind.name_ja()
         } else {
@@ -375,4 +388,110 @@ async fn api_update(
         .await?;
     let org = state.services.organization(id).await?;
     Ok(axum::Json(org_json(&org)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn invite_submit(
+    State(state): State<WebState>,
+    chrome: Chrome,
+    csrf: CsrfToken,
+    caller: Caller,
+    ctx: RequestCtx,
+    Path(id): Path<i64>,
+    WebForm(form): WebForm<InviteForm>,
+) -> AppResult<Response> {
+    let auth = caller.require(Access::SignedIn)?;
+    let lang = chrome.lang;
+    match state.services.invite(&auth.principal(), id, &form.email, &form.role, &ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}")).into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_service(lang, e)?;
+            render_show(&state, chrome, csrf.0, &caller, id, None, errors).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TokenParam {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "organizations/accept.html")]
+struct AcceptPage {
+    chrome: Chrome,
+    csrf: String,
+    token: String,
+    org: Organization,
+    invitation: Invitation,
+    signed_in: bool,
+    next: String,
+}
+
+async fn accept_page(State(state): State<WebState>, chrome: Chrome, csrf: CsrfToken, caller: Caller, Query(q): Query<TokenParam>) -> AppResult<Response> {
+    let (invitation, org) = state.services.invitation(&q.token).await?;
+    let lang = chrome.lang;
+    let next = crate::routes::percent_encode(&format!("/invitations/accept?token={}", q.token));
+    html_page(lang, &AcceptPage { chrome, csrf: csrf.0, token: q.token, org, invitation, signed_in: caller.0.is_some(), next })
+}
+
+async fn accept_submit(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, WebForm(form): WebForm<TokenParam>) -> AppResult<Response> {
+    let auth = caller.require(Access::SignedIn)?;
+    let org = state.services.accept_invitation(&auth.principal(), &form.token, &ctx).await?;
+    Ok(Redirect::to(&format!("/organizations/{org}")).into_response())
+}
+
+fn invitation_json(i: &Invitation) -> serde_json::Value {
+    json!({
+        "id": i.id,
+        "email": i.email.as_str(),
+        "role": i.role.code(),
+        "invited_by": i.invited_by,
+        "created_at": i.created_at,
+        "expires_at": i.expires_at,
+    })
+}
+
+async fn api_invitations(State(state): State<WebState>, caller: Caller, Path(id): Path<i64>) -> AppResult<Response> {
+    let auth = caller.require(Access::SignedIn)?;
+    let items = state.services.open_invitations(&auth.principal(), id).await?;
+    Ok(axum::Json(json!({ "items": items.iter().map(invitation_json).collect::<Vec<_>>() })).into_response())
+}
+
+/// Fields default to empty so that permission is decided before validation.
+#[derive(Deserialize)]
+struct ApiInvite {
+    #[serde(default)]
+    email: String,
+    #[serde(default = "member_role")]
+    role: String,
+}
+
+fn member_role() -> String {
+    "member".into()
+}
+
+async fn api_invite(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, Path(id): Path<i64>, ApiJson(b): ApiJson<ApiInvite>) -> AppResult<Response> {
+    let auth = caller.require(Access::SignedIn)?;
+    let inv = state.services.invite(&auth.principal(), id, &b.email, &b.role, &ctx).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "id": inv }))).into_response())
+}
+
+#[derive(Deserialize)]
+struct ApiAccept {
+    token: String,
+}
+
+async fn api_accept(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, ApiJson(b): ApiJson<ApiAccept>) -> AppResult<Response> {
+    let auth = caller.require(Access::SignedIn)?;
+    let org = state.services.accept_invitation(&auth.principal(), &b.token, &ctx).await?;
+    Ok(axum::Json(json!({ "organization_id": org })).into_response())
 }
