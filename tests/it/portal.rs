@@ -491,20 +491,46 @@ async fn accounts_organisations_and_directory_end_to_end(db: TestDb) {
     assert_eq!(r.body["items"][0]["id"], org);
 
     // --- Invitations: the supplier's admin invites a colleague. ---
-    let r = supplier.post(&format!("/api/v1/organizations/{org}/invitations"), json!({"email": "tanaka@toyo-insatsu.example.jp", "role": "member"})).await;
+    let r = supplier
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            json!({"email": "tanaka@toyo-insatsu.example.jp", "role": "member"}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let r = buyer.post(&format!("/api/v1/organizations/{org}/invitations"), json!({"email": "x@example.jp"})).await;
+    let r = buyer
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            json!({"email": "x@example.jp"}),
+        )
+        .await;
     assert_eq!(r.body["error"]["code"], "org_admin_required", "{}", r.text);
     let invite = wait_for_mail(&server.mail_dir, "tanaka@toyo-insatsu.example.jp", "招待").await;
     let invite_token = token_in(&invite);
-    let r = buyer.post("/api/v1/invitations/accept", json!({"token": invite_token})).await;
-    assert_eq!(r.body["error"]["code"], "invitation_email_mismatch", "{}", r.text);
+    let r = buyer
+        .post("/api/v1/invitations/accept", json!({"token": invite_token}))
+        .await;
+    assert_eq!(
+        r.body["error"]["code"], "invitation_email_mismatch",
+        "{}",
+        r.text
+    );
     let mut colleague = signed_up(&server, "tanaka@toyo-insatsu.example.jp", "田中 一郎").await;
-    let r = colleague.post("/api/v1/invitations/accept", json!({"token": invite_token})).await;
+    let r = colleague
+        .post("/api/v1/invitations/accept", json!({"token": invite_token}))
+        .await;
     assert_eq!(r.body["organization_id"], org, "{}", r.text);
     let r = colleague.get("/api/v1/me").await;
-    assert_eq!((r.body["organization"]["id"].as_i64(), r.body["organization"]["role"].as_str()), (Some(org), Some("member")));
-    let r = colleague.post("/api/v1/invitations/accept", json!({"token": invite_token})).await;
+    assert_eq!(
+        (
+            r.body["organization"]["id"].as_i64(),
+            r.body["organization"]["role"].as_str()
+        ),
+        (Some(org), Some("member"))
+    );
+    let r = colleague
+        .post("/api/v1/invitations/accept", json!({"token": invite_token}))
+        .await;
     assert_eq!(r.body["error"]["code"], "invalid_invitation");
 
     // --- API tokens: read-only cannot write; revoked cannot read. ---

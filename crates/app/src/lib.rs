@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod organizations;
 pub mod secrets;
+pub mod seed;
 
 use std::sync::Arc;
 

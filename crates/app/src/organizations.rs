@@ -328,6 +328,146 @@ fn decision_mail(
     }
 }
 
+/// How long an invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 7;
+
+impl Services {
+    /// An organisation's admin invites someone by e-mail.
+    pub async fn invite(
+        &self,
+        principal: &Principal,
+        org: OrgId,
+        email: &str,
+        role: &str,
+        ctx: &RequestCtx,
+    ) -> ServiceResult<i64> {
+        let organization = self.organization(org).await?;
+        if !principal.is_admin_of(org) {
+            return Err(ServiceError::Denied(musubi_domain::Denial::Forbidden(
+                "org_admin_required",
+            )));
+        }
+        let mut errors = FieldErrors::new();
+        let email = errors.take("email", musubi_domain::EmailAddress::parse(email));
+        let role = errors.take("role", musubi_domain::OrgRole::parse(role));
+        errors.into_result()?;
+        let (email, role) = (email.expect("checked"), role.expect("checked"));
+        let token = crate::secrets::new_token("");
+        let link = format!("{}/invitations/accept?token={token}", self.config.base_url);
+        let inviter = self
+            .storage
+            .user(principal.user_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        let org_name = &organization.name;
+        let subject = format!("【結び】{org_name}からの招待 / Invitation from {org_name}");
+        let body = format!(
+            "{inviter} 様から、結び（Musubi）で「{org_name}」の{role_ja}として参加するよう招待されました。\n\
+             以下のリンクを開き、ログイン（未登録の方は利用者登録）のうえ、招待をお受けください。\n\n{link}\n\n\
+             このリンクの有効期限は{INVITATION_DAYS}日間です。お心当たりのない場合は、このメールを破棄してください。\n\n\
+             ――――――――――――――――\n\
+             {inviter} has invited you to join \"{org_name}\" on Musubi as {role_en}.\n\
+             Open the link above, sign in (or register), and accept the invitation. The link is valid for {INVITATION_DAYS} days.\n\n\
+             結び（Musubi）運営事務局 / Musubi office",
+            role_ja = role.name_ja(),
+            role_en = role.name_en(),
+        );
+        let mail = OutgoingMail::new("invitation", email.as_str(), subject, body, MailLang::Ja);
+        let now = self.clock.now();
+        let audit = AuditEntry::new("org.invite", "organization", Some(org))
+            .by(Some(principal.user_id), ctx.ip.as_deref())
+            .detail(serde_json::json!({ "email": email.as_str(), "role": role.code() }));
+        let id = self
+            .storage
+            .create_invitation(
+                org,
+                &email,
+                role,
+                &crate::secrets::token_digest(&token),
+                now + chrono::Duration::days(INVITATION_DAYS),
+                now,
+                audit,
+                &[mail_job(&mail)],
+            )
+            .await?;
+        self.wake_worker();
+        Ok(id)
+    }
+
+    pub async fn open_invitations(
+        &self,
+        principal: &Principal,
+        org: OrgId,
+    ) -> ServiceResult<Vec<musubi_storage::Invitation>> {
+        if !principal.is_admin_of(org) {
+            return Err(ServiceError::Denied(musubi_domain::Denial::Forbidden(
+                "org_admin_required",
+            )));
+        }
+        Ok(self.storage.open_invitations(org, self.clock.now()).await?)
+    }
+
+    /// The invitation behind a link, with its organisation (for the accept page).
+    pub async fn invitation(
+        &self,
+        token: &str,
+    ) -> ServiceResult<(musubi_storage::Invitation, Organization)> {
+        let inv = self
+            .storage
+            .invitation(
+                &crate::secrets::token_digest(token.trim()),
+                self.clock.now(),
+            )
+            .await?
+            .ok_or_else(invalid_invitation)?;
+        let org = self.organization(inv.organization_id).await?;
+        Ok((inv, org))
+    }
+
+    pub async fn accept_invitation(
+        &self,
+        principal: &Principal,
+        token: &str,
+        ctx: &RequestCtx,
+    ) -> ServiceResult<OrgId> {
+        musubi_domain::authz::check(Some(principal), Access::SignedIn)?;
+        let audit = AuditEntry::new("org.join", "organization", None)
+            .by(Some(principal.user_id), ctx.ip.as_deref());
+        match self
+            .storage
+            .accept_invitation(
+                &crate::secrets::token_digest(token.trim()),
+                principal.user_id,
+                self.clock.now(),
+                audit,
+            )
+            .await
+        {
+            Ok(Some(org)) => Ok(org),
+            Ok(None) => Err(invalid_invitation()),
+            Err(StorageError::Conflict(c)) if c == "invitation_email_mismatch" => {
+                Err(ServiceError::refused(
+                    409,
+                    "invitation_email_mismatch",
+                    "この招待は別のメールアドレス宛てです。招待されたメールアドレスのアカウントでログインしてください。",
+                    "This invitation is for another e-mail address. Sign in with the invited address.",
+                ))
+            }
+            Err(e) => Err(conflict_to_field(e)),
+        }
+    }
+}
+
+fn invalid_invitation() -> ServiceError {
+    ServiceError::refused(
+        400,
+        "invalid_invitation",
+        "この招待リンクは無効か、有効期限が切れているか、既に使用されています。組織の管理者に再度の招待を依頼してください。",
+        "This invitation link is invalid, expired or already used. Ask the organisation's administrator to invite you again.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,112 +509,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// How long an invitation link stays valid.
-pub const INVITATION_DAYS: i64 = 7;
-
-impl Services {
-    /// An organisation's admin invites someone by e-mail.
-    pub async fn invite(
-        &self,
-        principal: &Principal,
-        org: OrgId,
-        email: &str,
-        role: &str,
-        ctx: &RequestCtx,
-    ) -> ServiceResult<i64> {
-        let organization = self.organization(org).await?;
-        if !principal.is_admin_of(org) {
-            return Err(ServiceError::Denied(musubi_domain::Denial::Forbidden("org_admin_required")));
-        }
-        let mut errors = FieldErrors::new();
-        let email = errors.take("email", musubi_domain::EmailAddress::parse(email));
-        let role = errors.take("role", musubi_domain::OrgRole::parse(role));
-        errors.into_result()?;
-        let (email, role) = (email.expect("checked"), role.expect("checked"));
-        let token = crate::secrets::new_token("");
-        let link = format!("{}/invitations/accept?token={token}", self.config.base_url);
-        let inviter = self.storage.user(principal.user_id).await?.map(|u| u.display_name).unwrap_or_default();
-        let org_name = &organization.name;
-        let subject = format!("【結び】{org_name}からの招待 / Invitation from {org_name}");
-        let body = format!(
-            "{inviter} 様から、結び（Musubi）で「{org_name}」の{role_ja}として参加するよう招待されました。\n\
-             以下のリンクを開き、ログイン（未登録の方は利用者登録）のうえ、招待をお受けください。\n\n{link}\n\n\
-             このリンクの有効期限は{INVITATION_DAYS}日間です。お心当たりのない場合は、このメールを破棄してください。\n\n\
-             ――――――――――――――――\n\
-             {inviter} has invited you to join \"{org_name}\" on Musubi as {role_en}.\n\
-             Open the link above, sign in (or register), and accept the invitation. The link is valid for {INVITATION_DAYS} days.\n\n\
-             結び（Musubi）運営事務局 / Musubi office",
-            role_ja = role.name_ja(),
-            role_en = role.name_en(),
-        );
-        let mail = OutgoingMail::new("invitation", email.as_str(), subject, body, MailLang::Ja);
-        let now = self.clock.now();
-        let audit = AuditEntry::new("org.invite", "organization", Some(org))
-            .by(Some(principal.user_id), ctx.ip.as_deref())
-            .detail(serde_json::json!({ "email": email.as_str(), "role": role.code() }));
-        let id = self
-            .storage
-            .create_invitation(
-                org,
-                &email,
-                role,
-                &crate::secrets::token_digest(&token),
-                now + chrono::Duration::days(INVITATION_DAYS),
-                now,
-                audit,
-                &[mail_job(&mail)],
-            )
-            .await?;
-        self.wake_worker();
-        Ok(id)
-    }
-
-    pub async fn open_invitations(&self, principal: &Principal, org: OrgId) -> ServiceResult<Vec<musubi_storage::Invitation>> {
-        if !principal.is_admin_of(org) {
-            return Err(ServiceError::Denied(musubi_domain::Denial::Forbidden("org_admin_required")));
-        }
-        Ok(self.storage.open_invitations(org, self.clock.now()).await?)
-    }
-
-    /// The invitation behind a link, with its organisation (for the accept page).
-    pub async fn invitation(&self, token: &str) -> ServiceResult<(musubi_storage::Invitation, Organization)> {
-        let inv = self
-            .storage
-            .invitation(&crate::secrets::token_digest(token.trim()), self.clock.now())
-            .await?
-            .ok_or_else(invalid_invitation)?;
-        let org = self.organization(inv.organization_id).await?;
-        Ok((inv, org))
-    }
-
-    pub async fn accept_invitation(&self, principal: &Principal, token: &str, ctx: &RequestCtx) -> ServiceResult<OrgId> {
-        musubi_domain::authz::check(Some(principal), Access::SignedIn)?;
-        let audit = AuditEntry::new("org.join", "organization", None).by(Some(principal.user_id), ctx.ip.as_deref());
-        match self
-            .storage
-            .accept_invitation(&crate::secrets::token_digest(token.trim()), principal.user_id, self.clock.now(), audit)
-            .await
-        {
-            Ok(Some(org)) => Ok(org),
-            Ok(None) => Err(invalid_invitation()),
-            Err(StorageError::Conflict(c)) if c == "invitation_email_mismatch" => Err(ServiceError::refused(
-                409,
-                "invitation_email_mismatch",
-                "この招待は別のメールアドレス宛てです。招待されたメールアドレスのアカウントでログインしてください。",
-                "This invitation is for another e-mail address. Sign in with the invited address.",
-            )),
-            Err(e) => Err(conflict_to_field(e)),
-        }
-    }
-}
-
-fn invalid_invitation() -> ServiceError {
-    ServiceError::refused(
-        400,
-        "invalid_invitation",
-        "この招待リンクは無効か、有効期限が切れているか、既に使用されています。組織の管理者に再度の招待を依頼してください。",
-        "This invitation link is invalid, expired or already used. Ask the organisation's administrator to invite you again.",
-    )
 }

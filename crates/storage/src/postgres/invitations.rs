@@ -14,8 +14,16 @@ fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
     Ok(Invitation {
         id: row.try_get("id")?,
         organization_id: row.try_get("organization_id")?,
-        email: parse("invitations.email", row.try_get::<&str, _>("email")?, EmailAddress::parse)?,
-        role: parse("invitations.role", row.try_get::<&str, _>("role")?, OrgRole::parse)?,
+        email: parse(
+            "invitations.email",
+            row.try_get::<&str, _>("email")?,
+            EmailAddress::parse,
+        )?,
+        role: parse(
+            "invitations.role",
+            row.try_get::<&str, _>("role")?,
+            OrgRole::parse,
+        )?,
         invited_by: row.try_get("invited_by")?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
@@ -36,7 +44,9 @@ impl InvitationStore for PgStore {
         audit: AuditEntry,
         jobs: &[NewJob],
     ) -> Result<i64> {
-        let inviter = audit.actor.ok_or_else(|| StorageError::Conflict("inviter_required".into()))?;
+        let inviter = audit
+            .actor
+            .ok_or_else(|| StorageError::Conflict("inviter_required".into()))?;
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO invitations (token_hash, organization_id, email, role, invited_by, created_at, expires_at)

@@ -3,8 +3,8 @@
 //! IMMEDIATE`) so two processes never deadlock upgrading a read lock.
 
 mod accounts;
-mod invitations;
 mod companies;
+mod invitations;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -204,7 +204,6 @@ impl DirectoryParams {
     }
 }
 
-
 fn form_urlencoded(q: &str) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let b = s.as_bytes();

@@ -49,12 +49,37 @@ pub fn routes() -> Vec<RouteDef> {
             SignedIn,
             patch(api_update),
         ),
-        route(M::POST, "/organizations/{id}/invitations", SignedIn, post(invite_submit)),
+        route(
+            M::POST,
+            "/organizations/{id}/invitations",
+            SignedIn,
+            post(invite_submit),
+        ),
         route(M::GET, "/invitations/accept", Public, get(accept_page)),
-        route(M::POST, "/invitations/accept", SignedIn, post(accept_submit)),
-        route(M::GET, "/api/v1/organizations/{id}/invitations", SignedIn, get(api_invitations)),
-        route(M::POST, "/api/v1/organizations/{id}/invitations", SignedIn, post(api_invite)),
-        route(M::POST, "/api/v1/invitations/accept", SignedIn, post(api_accept)),
+        route(
+            M::POST,
+            "/invitations/accept",
+            SignedIn,
+            post(accept_submit),
+        ),
+        route(
+            M::GET,
+            "/api/v1/organizations/{id}/invitations",
+            SignedIn,
+            get(api_invitations),
+        ),
+        route(
+            M::POST,
+            "/api/v1/organizations/{id}/invitations",
+            SignedIn,
+            post(api_invite),
+        ),
+        route(
+            M::POST,
+            "/api/v1/invitations/accept",
+            SignedIn,
+            post(api_accept),
+        ),
     ]
 }
 
@@ -409,7 +434,11 @@ async fn invite_submit(
 ) -> AppResult<Response> {
     let auth = caller.require(Access::SignedIn)?;
     let lang = chrome.lang;
-    match state.services.invite(&auth.principal(), id, &form.email, &form.role, &ctx).await {
+    match state
+        .services
+        .invite(&auth.principal(), id, &form.email, &form.role, &ctx)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/organizations/{id}")).into_response()),
         Err(e) => {
             let errors = FormErrors::from_service(lang, e)?;
@@ -436,16 +465,41 @@ struct AcceptPage {
     next: String,
 }
 
-async fn accept_page(State(state): State<WebState>, chrome: Chrome, csrf: CsrfToken, caller: Caller, Query(q): Query<TokenParam>) -> AppResult<Response> {
+async fn accept_page(
+    State(state): State<WebState>,
+    chrome: Chrome,
+    csrf: CsrfToken,
+    caller: Caller,
+    Query(q): Query<TokenParam>,
+) -> AppResult<Response> {
     let (invitation, org) = state.services.invitation(&q.token).await?;
     let lang = chrome.lang;
     let next = crate::routes::percent_encode(&format!("/invitations/accept?token={}", q.token));
-    html_page(lang, &AcceptPage { chrome, csrf: csrf.0, token: q.token, org, invitation, signed_in: caller.0.is_some(), next })
+    html_page(
+        lang,
+        &AcceptPage {
+            chrome,
+            csrf: csrf.0,
+            token: q.token,
+            org,
+            invitation,
+            signed_in: caller.0.is_some(),
+            next,
+        },
+    )
 }
 
-async fn accept_submit(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, WebForm(form): WebForm<TokenParam>) -> AppResult<Response> {
+async fn accept_submit(
+    State(state): State<WebState>,
+    caller: Caller,
+    ctx: RequestCtx,
+    WebForm(form): WebForm<TokenParam>,
+) -> AppResult<Response> {
     let auth = caller.require(Access::SignedIn)?;
-    let org = state.services.accept_invitation(&auth.principal(), &form.token, &ctx).await?;
+    let org = state
+        .services
+        .accept_invitation(&auth.principal(), &form.token, &ctx)
+        .await?;
     Ok(Redirect::to(&format!("/organizations/{org}")).into_response())
 }
 
@@ -460,10 +514,20 @@ fn invitation_json(i: &Invitation) -> serde_json::Value {
     })
 }
 
-async fn api_invitations(State(state): State<WebState>, caller: Caller, Path(id): Path<i64>) -> AppResult<Response> {
+async fn api_invitations(
+    State(state): State<WebState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let auth = caller.require(Access::SignedIn)?;
-    let items = state.services.open_invitations(&auth.principal(), id).await?;
-    Ok(axum::Json(json!({ "items": items.iter().map(invitation_json).collect::<Vec<_>>() })).into_response())
+    let items = state
+        .services
+        .open_invitations(&auth.principal(), id)
+        .await?;
+    Ok(
+        axum::Json(json!({ "items": items.iter().map(invitation_json).collect::<Vec<_>>() }))
+            .into_response(),
+    )
 }
 
 /// Fields default to empty so that permission is decided before validation.
@@ -479,9 +543,18 @@ fn member_role() -> String {
     "member".into()
 }
 
-async fn api_invite(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, Path(id): Path<i64>, ApiJson(b): ApiJson<ApiInvite>) -> AppResult<Response> {
+async fn api_invite(
+    State(state): State<WebState>,
+    caller: Caller,
+    ctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ApiInvite>,
+) -> AppResult<Response> {
     let auth = caller.require(Access::SignedIn)?;
-    let inv = state.services.invite(&auth.principal(), id, &b.email, &b.role, &ctx).await?;
+    let inv = state
+        .services
+        .invite(&auth.principal(), id, &b.email, &b.role, &ctx)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "id": inv }))).into_response())
 }
 
@@ -490,8 +563,16 @@ struct ApiAccept {
     token: String,
 }
 
-async fn api_accept(State(state): State<WebState>, caller: Caller, ctx: RequestCtx, ApiJson(b): ApiJson<ApiAccept>) -> AppResult<Response> {
+async fn api_accept(
+    State(state): State<WebState>,
+    caller: Caller,
+    ctx: RequestCtx,
+    ApiJson(b): ApiJson<ApiAccept>,
+) -> AppResult<Response> {
     let auth = caller.require(Access::SignedIn)?;
-    let org = state.services.accept_invitation(&auth.principal(), &b.token, &ctx).await?;
+    let org = state
+        .services
+        .accept_invitation(&auth.principal(), &b.token, &ctx)
+        .await?;
     Ok(axum::Json(json!({ "organization_id": org })).into_response())
 }
