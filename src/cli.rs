@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The log filter when none is given.
+pub const DEFAULT_LOG: &str = "info,sqlx=warn";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "musubi",
@@ -76,6 +79,31 @@ pub enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Benchmarks that back Musubi's performance figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The company directory's filtered lists at scale: builds (or reuses) a
+    /// database of generated companies, runs a fixed set of filtered queries
+    /// through the real router, and prints latency percentiles against the
+    /// 50 ms p99 budget.
+    Directory {
+        /// Companies in the benchmark database.
+        #[arg(long, default_value_t = 100_000)]
+        companies: u64,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Queries in the fixed set (at least 200).
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    commands::init_tracing(&cli.global.log);
+    // Benchmarks print their own report; request logs would drown it.
+    let quiet = matches!(cli.command, cli::Command::Bench(_)) && cli.global.log == cli::DEFAULT_LOG;
+    commands::init_tracing(if quiet { "warn" } else { &cli.global.log });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

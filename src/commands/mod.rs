@@ -1,6 +1,7 @@
 //! The commands, and what they share: configuration checks, opening storage,
 //! shutdown signals.
 
+mod bench;
 mod demo;
 mod jobs;
 mod serve;
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Jobs(cmd) => jobs::run(&cli.global, cmd).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
+        Command::Bench(cmd) => bench::run(&cli.global, cmd).await,
     }
 }
 

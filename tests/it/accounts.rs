@@ -1370,13 +1370,61 @@ async fn import_is_all_or_nothing(s: &dyn Stores) {
     let dir = s.directory(&DirectoryQuery::default()).await.unwrap();
     assert_eq!(dir.total, 3);
     let first = s.company_profile(dir.items[0].id).await.unwrap().unwrap();
+    assert_eq!(first.organization.name, "一");
     assert_eq!(first.version, 1);
+    assert_eq!(first.updated_at, t0());
     assert_eq!(first.organization.approval, Approval::NotRequired);
     assert_eq!(first.organization.kind, OrgKind::Supplier);
+    assert_eq!(
+        first.organization.corporate_number,
+        Some(corp("100000000001"))
+    );
     assert_eq!(first.data, p());
     let history = s.profile_versions(dir.items[0].id).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!((history[0].version, history[0].changed_by), (1, None));
+    assert_eq!(history[0].data, p());
+
+    // A bigger batch: every company gets its own profile and child rows.
+    let many: Vec<CompanyImport> = (0..2500)
+        .map(|i| {
+            let prefecture = Prefecture::all()[i % 47];
+            let mut data = profile(
+                prefecture,
+                &[["0611", "3911", "E"][i % 3]],
+                &[Certification::ALL[i % Certification::ALL.len()]],
+                &[(GradeCategory::ALL[i % 3], Grade::ALL[i % 4])],
+            );
+            data.representative = format!("代表{i}");
+            data.employees = Some(i as u32);
+            data.catalogue = vec![CatalogueItem {
+                title: format!("品目{i}"),
+                description: String::new(),
+            }];
+            company(&format!("社{i:04}"), &format!("シャ{i:04}"), None, data)
+        })
+        .collect();
+    assert_eq!(s.import_companies(&many, mins(1)).await.unwrap(), 2500);
+    let dir = s
+        .directory(&DirectoryQuery {
+            prefectures: vec![Prefecture::Hokkaido],
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(dir.total, 2500_u64.div_ceil(47));
+    for summary in &dir.items {
+        let i: usize = summary.name["社".len()..].parse().unwrap();
+        assert_eq!(i % 47, 0);
+        let stored = s.company_profile(summary.id).await.unwrap().unwrap();
+        assert_eq!(stored.data, many[i].profile, "company {i}");
+        assert_eq!(summary.jsic, many[i].profile.jsic);
+    }
+    assert_eq!(
+        s.directory(&DirectoryQuery::default()).await.unwrap().total,
+        2503
+    );
 
     let orgs_before = s
         .list_organizations(None, Paging::default())
@@ -1397,9 +1445,19 @@ async fn import_is_all_or_nothing(s: &dyn Stores) {
         let err = s.import_companies(&batch, mins(1)).await.unwrap_err();
         assert!(is_conflict(&err, "corporate_number_taken"), "{err:?}");
     }
+    // A large batch whose conflict comes late: the early part is not kept.
+    let mut late: Vec<CompanyImport> = (0..1500)
+        .map(|i| {
+            let base = format!("{:012}", 200_000_000_000_u64 + i);
+            company("遅", "オソ", Some(&base), p())
+        })
+        .collect();
+    late.push(company("二''", "ニ", Some("100000000002"), p()));
+    let err = s.import_companies(&late, mins(1)).await.unwrap_err();
+    assert!(is_conflict(&err, "corporate_number_taken"), "{err:?}");
     assert_eq!(
         s.directory(&DirectoryQuery::default()).await.unwrap().total,
-        3
+        2503
     );
     assert_eq!(
         s.list_organizations(None, Paging::default())

@@ -98,6 +98,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/admin/users/{id}/suspension", "lffffo"),
     ("PUT", "/api/v1/admin/users/{id}/role", "lffffo"),
     ("GET", "/api/v1/admin/audit", "lffffo"),
+    ("GET", "/api/v1/openapi.json", "oooooo"),
+    ("GET", "/api/docs", "oooooo"),
     ("POST", "/api/v1/auth/logout", "looooo"),
     ("POST", "/logout", "oooooo"),
 ];

@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod jobs;
 mod mail;
+mod openapi;
 mod portal;
 mod schema;
 mod storage;

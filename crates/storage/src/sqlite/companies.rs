@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use musubi_domain::{Certification, Grade, GradeCategory, JsicCode, OrgKind, Prefecture};
 use serde_json::json;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Row, Sqlite, SqliteConnection};
 
 use super::accounts::{
     count, insert_audit, map_conflict, org_cols, org_from_row, page_bounds, parse_stored,
@@ -168,6 +168,130 @@ async fn write_profile(
     Ok(())
 }
 
+/// Companies per set of statements in an import (bounds the JSON bound to
+/// each statement; all chunks share the import's one transaction).
+const IMPORT_CHUNK: usize = 1000;
+
+/// Imports `chunk` with one statement per table: the rows travel as one JSON
+/// array each and are unpacked by `json_each`, so a thousand companies cost
+/// seven statements, not seven thousand.
+async fn import_chunk(
+    conn: &mut SqliteConnection,
+    chunk: &[CompanyImport],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now_us = to_us(now);
+    let orgs: Vec<_> = chunk
+        .iter()
+        .map(|c| {
+            let o = &c.organization;
+            json!([
+                o.name,
+                o.name_kana,
+                o.corporate_number.as_ref().map(|n| n.as_str())
+            ])
+        })
+        .collect();
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO organizations (kind, name, name_kana, corporate_number, approval, created_at, updated_at)
+         SELECT 'supplier', json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                json_extract(value, '$[2]'), 'not_required', ?2, ?2
+         FROM json_each(?1) ORDER BY key
+         RETURNING id",
+    )
+    .bind(serde_json::Value::Array(orgs).to_string())
+    .bind(now_us)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| {
+        map_conflict(
+            e,
+            &[("organizations.corporate_number", "corporate_number_taken")],
+        )
+    })?;
+    // Inserted in array order under the write lock, the new ids are
+    // consecutive: the company at index `i` is `first + i`.
+    ids.sort_unstable();
+    let first = ids.first().copied().unwrap_or_default();
+    if ids.len() != chunk.len() || ids.last().copied() != Some(first + ids.len() as i64 - 1) {
+        return Err(StorageError::Corrupt {
+            field: "organizations.id",
+            message: "imported organisations did not get consecutive ids".into(),
+        });
+    }
+
+    let profiles: Vec<CompanyProfileData> = chunk.iter().map(|c| canonical(&c.profile)).collect();
+    let snapshots = serde_json::to_string(&profiles).map_err(|e| StorageError::Corrupt {
+        field: "company_profile_versions.snapshot",
+        message: e.to_string(),
+    })?;
+    let jsic: Vec<_> = profiles
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.jsic
+                .iter()
+                .map(move |c| json!([i, c.as_str(), c.division().letter()]))
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO company_profiles (organization_id, representative, prefecture, municipality,
+             address_line, capabilities, employees, capital_yen, founded_year, website,
+             contact_email, contact_phone, version, updated_at)
+         SELECT ?2 + key, json_extract(value, '$.representative'),
+             json_extract(value, '$.prefecture'), json_extract(value, '$.municipality'),
+             json_extract(value, '$.address_line'), json_extract(value, '$.capabilities'),
+             json_extract(value, '$.employees'), json_extract(value, '$.capital_yen'),
+             json_extract(value, '$.founded_year'), json_extract(value, '$.website'),
+             json_extract(value, '$.contact_email'), json_extract(value, '$.contact_phone'),
+             1, ?3
+         FROM json_each(?1)",
+    )
+    .bind(&snapshots)
+    .bind(first)
+    .bind(now_us)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO company_profile_versions (organization_id, version, changed_by, changed_at, snapshot)
+         SELECT ?2 + key, 1, NULL, ?3, value FROM json_each(?1)",
+    )
+    .bind(&snapshots)
+    .bind(first)
+    .bind(now_us)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO company_jsic (organization_id, code, division)
+         SELECT ?2 + json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+             json_extract(value, '$[2]')
+         FROM json_each(?1)",
+    )
+    .bind(serde_json::Value::Array(jsic).to_string())
+    .bind(first)
+    .execute(&mut *conn)
+    .await?;
+    for sql in [
+        "INSERT INTO company_certifications (organization_id, certification)
+         SELECT ?2 + p.key, c.value
+         FROM json_each(?1) p, json_each(p.value, '$.certifications') c",
+        "INSERT INTO company_grades (organization_id, category, grade)
+         SELECT ?2 + p.key, json_extract(g.value, '$[0]'), json_extract(g.value, '$[1]')
+         FROM json_each(?1) p, json_each(p.value, '$.grades') g",
+        "INSERT INTO catalogue_items (organization_id, position, title, description)
+         SELECT ?2 + p.key, c.key, json_extract(c.value, '$.title'),
+             json_extract(c.value, '$.description')
+         FROM json_each(?1) p, json_each(p.value, '$.catalogue') c",
+    ] {
+        sqlx::query(sql)
+            .bind(&snapshots)
+            .bind(first)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The exclusive upper bound of the codes that start with `code`: "09" →
 /// "0:", so `code >= '09' AND code < '0:'` is a prefix match on the index.
 fn prefix_end(code: &str) -> String {
@@ -178,64 +302,279 @@ fn prefix_end(code: &str) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// The directory's conditions on `p` (company_profiles) and their text binds.
-fn directory_filters(q: &DirectoryQuery) -> (String, Vec<String>) {
-    let mut sql = String::new();
-    let mut binds = Vec::new();
-    if !q.prefectures.is_empty() {
-        let mut codes: Vec<&str> = q.prefectures.iter().map(|p| p.code()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        sql.push_str(" AND p.prefecture IN (");
-        for (i, code) in codes.iter().enumerate() {
-            sql.push_str(if i == 0 { "?" } else { ", ?" });
-            binds.push((*code).to_owned());
-        }
-        sql.push(')');
-    }
+/// Up to this many prefectures, the prefecture index leads a filtered count
+/// (a few thousand rows each at 100,000 companies); beyond, a child table does.
+const PREFECTURE_DRIVER_MAX: usize = 12;
+
+/// A directory filter on one of the child tables (JSIC codes, grades,
+/// certifications). Each is keyed by `(…, organization_id)`, so it can lead a
+/// query (`IN (SELECT organization_id …)`, or the count's `FROM`) or be
+/// probed per company (`EXISTS`).
+struct ChildFilter {
+    table: &'static str,
+    /// Conditions on the table's own columns, with `?` placeholders.
+    cond: &'static str,
+    binds: Vec<String>,
+    /// Rough selectivity: the smallest leads.
+    rank: u8,
+}
+
+fn child_filters(q: &DirectoryQuery) -> Vec<ChildFilter> {
+    let mut filters = Vec::new();
     if let Some(code) = &q.jsic {
         // Same code or below it: a division by its letter, a deeper code by
-        // prefix. A company's broader (ancestor) code does not match.
-        if code.major_group().is_none() {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM company_jsic j
-                  WHERE j.division = ? AND j.organization_id = p.organization_id)",
-            );
-            binds.push(code.as_str().to_owned());
-        } else {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM company_jsic j
-                  WHERE j.code >= ? AND j.code < ? AND j.organization_id = p.organization_id)",
-            );
-            binds.push(code.as_str().to_owned());
-            binds.push(prefix_end(code.as_str()));
-        }
+        // prefix (a range, so the index is used). A company's broader,
+        // ancestor code does not match.
+        filters.push(match code.major_group() {
+            None => ChildFilter {
+                table: "company_jsic",
+                cond: "division = ?",
+                binds: vec![code.as_str().to_owned()],
+                rank: 6,
+            },
+            Some(_) => ChildFilter {
+                table: "company_jsic",
+                cond: "code >= ? AND code < ?",
+                binds: vec![code.as_str().to_owned(), prefix_end(code.as_str())],
+                rank: match code.as_str().len() {
+                    2 => 3,
+                    3 => 1,
+                    _ => 0,
+                },
+            },
+        });
     }
-    match (q.grade, q.grade_category) {
-        (None, None) => {}
-        (grade, category) => {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM company_grades g WHERE g.organization_id = p.organization_id",
-            );
-            if let Some(grade) = grade {
-                sql.push_str(" AND g.grade = ?");
-                binds.push(grade.code().to_owned());
-            }
-            if let Some(category) = category {
-                sql.push_str(" AND g.category = ?");
-                binds.push(category.code().to_owned());
-            }
-            sql.push(')');
-        }
+    if q.grade.is_some() || q.grade_category.is_some() {
+        let (cond, rank) = match (q.grade, q.grade_category) {
+            (Some(_), Some(_)) => ("grade = ? AND category = ?", 4),
+            (Some(_), None) => ("grade = ?", 5),
+            _ => ("category = ?", 6),
+        };
+        let binds = [
+            q.grade.map(Grade::code),
+            q.grade_category.map(GradeCategory::code),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+        filters.push(ChildFilter {
+            table: "company_grades",
+            cond,
+            binds,
+            rank,
+        });
     }
     if let Some(cert) = q.certification {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM company_certifications c
-              WHERE c.certification = ? AND c.organization_id = p.organization_id)",
-        );
-        binds.push(cert.code().to_owned());
+        filters.push(ChildFilter {
+            table: "company_certifications",
+            cond: "certification = ?",
+            binds: vec![cert.code().to_owned()],
+            rank: 2,
+        });
     }
-    (sql, binds)
+    filters.sort_by_key(|f| f.rank);
+    filters
+}
+
+/// SQL text and its (text) binds, built together so they stay in step.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<String>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_owned(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// `AND p.prefecture IN (…)`; `indexed: false` keeps the prefecture
+    /// index from leading (`+p.prefecture`).
+    fn prefectures(&mut self, codes: &[&str], indexed: bool) {
+        if codes.is_empty() {
+            return;
+        }
+        self.push(if indexed {
+            " AND p.prefecture IN ("
+        } else {
+            " AND +p.prefecture IN ("
+        });
+        for (i, code) in codes.iter().enumerate() {
+            self.push(if i == 0 { "?" } else { ", ?" });
+            self.binds.push((*code).to_owned());
+        }
+        self.push(")");
+    }
+
+    /// `AND EXISTS (…)`: probed once per company `outer`.
+    fn exists(&mut self, f: &ChildFilter, outer: &str) {
+        self.push(&format!(
+            " AND EXISTS (SELECT 1 FROM {} x WHERE x.organization_id = {outer} AND {})",
+            f.table, f.cond
+        ));
+        self.binds.extend(f.binds.iter().cloned());
+    }
+
+    /// `AND outer IN (SELECT organization_id …)`: the filter's index leads.
+    fn in_list(&mut self, f: &ChildFilter, outer: &str) {
+        self.push(&format!(
+            " AND {outer} IN (SELECT organization_id FROM {} WHERE {})",
+            f.table, f.cond
+        ));
+        self.binds.extend(f.binds.iter().cloned());
+    }
+
+    fn query_scalar(
+        &self,
+    ) -> sqlx::query::QueryScalar<'_, Sqlite, i64, sqlx::sqlite::SqliteArguments> {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = q.bind(b.as_str());
+        }
+        q
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
+        for b in &self.binds {
+            q = q.bind(b.as_str());
+        }
+        q
+    }
+}
+
+/// The directory's two statements. The count is led by the narrowest index
+/// available; the page either walks the sort order's index and probes the
+/// filters (when matches are plentiful, it stops after a few rows) or is led
+/// by the filters and sorts what they find (when matches are few). Which one
+/// is decided from the exact count, so neither ever touches much more than
+/// it must.
+struct DirectoryPlan<'q> {
+    query: &'q DirectoryQuery,
+    prefectures: Vec<&'static str>,
+    children: Vec<ChildFilter>,
+    prefecture_leads: bool,
+}
+
+impl<'q> DirectoryPlan<'q> {
+    fn new(query: &'q DirectoryQuery) -> Self {
+        let mut prefectures: Vec<&'static str> =
+            query.prefectures.iter().map(|p| p.code()).collect();
+        prefectures.sort_unstable();
+        prefectures.dedup();
+        let children = child_filters(query);
+        let prefecture_leads = children.is_empty()
+            || (!prefectures.is_empty() && prefectures.len() <= PREFECTURE_DRIVER_MAX);
+        DirectoryPlan {
+            query,
+            prefectures,
+            children,
+            prefecture_leads,
+        }
+    }
+
+    fn order(&self) -> &'static str {
+        match self.query.sort {
+            DirectorySort::Kana => " ORDER BY o.name_kana, o.id",
+            DirectorySort::Updated => " ORDER BY p.updated_at DESC, p.organization_id DESC",
+            DirectorySort::Prefecture => " ORDER BY p.prefecture, o.name_kana, o.id",
+        }
+    }
+
+    /// Exact number of matches. Child rows exist only for profiles, so a
+    /// count led by a child table needs no join.
+    fn count(&self) -> Sql {
+        if self.prefecture_leads {
+            let mut sql = Sql::new("SELECT COUNT(*) FROM company_profiles p WHERE 1 = 1");
+            sql.prefectures(&self.prefectures, true);
+            for f in &self.children {
+                sql.exists(f, "p.organization_id");
+            }
+            sql
+        } else {
+            let (lead, rest) = self.children.split_first().expect("a child filter");
+            let mut sql = Sql::new(&format!(
+                "SELECT COUNT(DISTINCT d.organization_id) FROM {} d WHERE {}",
+                lead.table, lead.cond
+            ));
+            sql.binds.extend(lead.binds.iter().cloned());
+            for f in rest {
+                sql.exists(f, "d.organization_id");
+            }
+            if !self.prefectures.is_empty() {
+                sql.push(
+                    " AND EXISTS (SELECT 1 FROM company_profiles p
+                      WHERE p.organization_id = d.organization_id",
+                );
+                sql.prefectures(&self.prefectures, false);
+                sql.push(")");
+            }
+            sql
+        }
+    }
+
+    /// The page, led by the filters: for few matches.
+    fn page_led_by_filters(&self) -> Sql {
+        let mut sql = Sql::new(&format!(
+            "SELECT {SUMMARY_COLS} FROM company_profiles p
+             JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
+        ));
+        if self.prefecture_leads {
+            sql.prefectures(&self.prefectures, true);
+            for f in &self.children {
+                sql.exists(f, "p.organization_id");
+            }
+        } else {
+            let (lead, rest) = self.children.split_first().expect("a child filter");
+            sql.in_list(lead, "p.organization_id");
+            for f in rest {
+                sql.exists(f, "p.organization_id");
+            }
+            sql.prefectures(&self.prefectures, false);
+        }
+        sql.push(self.order());
+        sql.push(" LIMIT ? OFFSET ?");
+        sql
+    }
+
+    /// The page, walking the sort order's index: for many matches.
+    fn page_in_sort_order(&self) -> Sql {
+        let mut sql = match self.query.sort {
+            DirectorySort::Kana => Sql::new(&format!(
+                "SELECT {SUMMARY_COLS} FROM organizations o CROSS JOIN company_profiles p
+                 WHERE o.kind = 'supplier' AND p.organization_id = o.id"
+            )),
+            DirectorySort::Updated | DirectorySort::Prefecture => Sql::new(&format!(
+                "SELECT {SUMMARY_COLS} FROM company_profiles p CROSS JOIN organizations o
+                 WHERE o.id = p.organization_id"
+            )),
+        };
+        sql.prefectures(
+            &self.prefectures,
+            self.query.sort == DirectorySort::Prefecture,
+        );
+        for f in &self.children {
+            sql.exists(f, "p.organization_id");
+        }
+        sql.push(self.order());
+        sql.push(" LIMIT ? OFFSET ?");
+        sql
+    }
+
+    /// Walking the sort order visits about `(offset + limit) × companies /
+    /// matches` rows; leading with the filters visits `matches` rows.
+    fn walk_is_cheaper(&self, total: i64, companies: i64, offset: i64, limit: i64) -> bool {
+        let walked = i128::from(offset + limit) * i128::from(companies.max(1));
+        walked < i128::from(total) * i128::from(total)
+    }
 }
 
 const SUMMARY_COLS: &str = "o.id, o.name, o.name_kana, p.prefecture, p.capabilities, p.updated_at";
@@ -456,33 +795,25 @@ impl CompanyStore for SqliteStore {
 
     async fn directory(&self, query: &DirectoryQuery) -> Result<Page<CompanySummary>> {
         let (offset, limit) = page_bounds(query.offset, query.limit);
-        let (filters, binds) = directory_filters(query);
-        let order = match query.sort {
-            DirectorySort::Kana => "o.name_kana, o.id",
-            DirectorySort::Updated => "p.updated_at DESC, p.organization_id DESC",
-            DirectorySort::Prefecture => "p.prefecture, o.name_kana, o.id",
-        };
-        let count_sql = format!("SELECT COUNT(*) FROM company_profiles p WHERE 1 = 1{filters}");
-        let page_sql = format!(
-            "SELECT {SUMMARY_COLS} FROM company_profiles p
-             JOIN organizations o ON o.id = p.organization_id
-             WHERE o.kind = 'supplier'{filters}
-             ORDER BY {order} LIMIT ? OFFSET ?"
-        );
+        let plan = DirectoryPlan::new(query);
 
         // One read transaction: the total, the page and its codes agree.
         let mut tx = self.read.begin().await?;
-        let mut count_query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-        for b in &binds {
-            count_query = count_query.bind(b.as_str());
-        }
-        let total = count_query.fetch_one(&mut *tx).await?;
+        let total = plan.count().query_scalar().fetch_one(&mut *tx).await?;
         let mut items = if total > offset {
-            let mut page_query = sqlx::query(sqlx::AssertSqlSafe(page_sql));
-            for b in &binds {
-                page_query = page_query.bind(b.as_str());
-            }
-            let rows = page_query
+            // An upper bound of the number of companies, from the primary key.
+            let companies: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(organization_id), 0) FROM company_profiles",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let sql = if plan.walk_is_cheaper(total, companies, offset, limit) {
+                plan.page_in_sort_order()
+            } else {
+                plan.page_led_by_filters()
+            };
+            let rows = sql
+                .query()
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&mut *tx)
@@ -506,29 +837,9 @@ impl CompanyStore for SqliteStore {
         companies: &[CompanyImport],
         now: DateTime<Utc>,
     ) -> Result<u64> {
-        let now_us = to_us(now);
-        let mut tx: Transaction<'static, Sqlite> = self.begin_write().await?;
-        for company in companies {
-            let org = &company.organization;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO organizations (kind, name, name_kana, corporate_number, approval, created_at, updated_at)
-                 VALUES ('supplier', ?1, ?2, ?3, 'not_required', ?4, ?4)
-                 RETURNING id",
-            )
-            .bind(&org.name)
-            .bind(&org.name_kana)
-            .bind(org.corporate_number.as_ref().map(|n| n.as_str()))
-            .bind(now_us)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                map_conflict(
-                    e,
-                    &[("organizations.corporate_number", "corporate_number_taken")],
-                )
-            })?;
-            let data = canonical(&company.profile);
-            write_profile(&mut tx, id, &data, 1, None, now, false).await?;
+        let mut tx = self.begin_write().await?;
+        for chunk in companies.chunks(IMPORT_CHUNK) {
+            import_chunk(&mut tx, chunk, now).await?;
         }
         tx.commit().await?;
         Ok(companies.len() as u64)

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_docs;
 pub mod assets;
 pub mod companies;
 pub mod dev_mailbox;
