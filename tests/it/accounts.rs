@@ -1,12 +1,8 @@
 //! The accounts behaviour suite: people, sessions, API tokens, organisations,
 //! company profiles, the directory, favourites and the audit log.
 //!
-//! Every case is `async fn case(s: &dyn Stores)`, so it runs unchanged on any
-//! backend. For now `Storage` does not yet require the account traits, so the
-//! SQLite runner opens its own `SqliteStore` on the migrated test database.
-//! Once `Storage: AccountStore + OrganizationStore + CompanyStore + AuditStore`,
-//! make `Stores` an alias (`use musubi_storage::Storage as Stores;`) and let
-//! `cases!` pass `&*db.storage` on both backends (see the macro).
+//! Every case is `async fn case(s: &dyn Stores)` and runs on SQLite and on
+//! PostgreSQL alike.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use musubi_domain::{
@@ -14,23 +10,16 @@ use musubi_domain::{
     MunicipalityCode, OrgKind, OrgRole, PlatformRole, Prefecture,
 };
 use musubi_storage::{
-    AccountStore, AuditEntry, AuditStore, CatalogueItem, CompanyImport, CompanyProfileData,
-    CompanyStore, DirectoryQuery, DirectorySort, NewJob, NewOrganization, NewSession, NewUser,
-    OrgId, OrganizationStore, Paging, Storage, StorageError, TokenPurpose, TokenScope, UserId,
+    AuditEntry, CatalogueItem, CompanyImport, CompanyProfileData, DirectoryQuery, DirectorySort,
+    NewJob, NewOrganization, NewSession, NewUser, OrgId, Paging, StorageError, TokenPurpose,
+    TokenScope, UserId,
 };
 use serde_json::json;
 
-/// Everything the cases use, as one object.
-pub trait Stores: Storage + AccountStore + OrganizationStore + CompanyStore + AuditStore {}
-impl<T: Storage + AccountStore + OrganizationStore + CompanyStore + AuditStore + ?Sized> Stores
-    for T
-{
-}
+/// The storage interface every case runs against.
+use musubi_storage::Storage as Stores;
 
-/// `cases!(a, b)` makes `sqlite::a`, `sqlite::b` from `async fn a(s: &dyn Stores)`.
-/// When PgStore implements the traits: in the sqlite arm call
-/// `super::$case(&*db.storage)`, and add the same `postgres` module with
-/// `let Some(db) = crate::support::TestDb::postgres().await else { return };`.
+/// `cases!(a, b)` makes `sqlite::a`, `postgres::a`, … from `async fn a(s: &dyn Stores)`.
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -38,10 +27,16 @@ macro_rules! cases {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let db = crate::support::TestDb::sqlite().await;
-                    let store = musubi_storage::SqliteStore::open(&db.data_path().join("musubi.db"))
-                        .await
-                        .expect("open sqlite");
-                    super::$case(&store).await;
+                    super::$case(&*db.storage).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(db) = crate::support::TestDb::postgres().await else { return };
+                    super::$case(&*db.storage).await;
                 }
             )*
         }

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-
 use crate::browser::Browser;
 use crate::portal::{PASSWORD, Server, create_admin, start};
 use crate::support::TestDb;

@@ -120,6 +120,7 @@ CREATE TABLE company_profiles (
     updated_at      TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX company_profiles_prefecture ON company_profiles (prefecture, organization_id);
+CREATE INDEX company_profiles_updated ON company_profiles (updated_at, organization_id);
 
 CREATE TABLE company_jsic (
     organization_id BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
@@ -144,6 +145,7 @@ CREATE TABLE company_grades (
     PRIMARY KEY (organization_id, category)
 );
 CREATE INDEX company_grades_grade ON company_grades (grade, organization_id);
+CREATE INDEX company_grades_category ON company_grades (category, grade, organization_id);
 
 CREATE TABLE catalogue_items (
     id              BIGSERIAL PRIMARY KEY,

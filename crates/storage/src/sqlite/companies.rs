@@ -29,6 +29,13 @@ use crate::{
     StorageError, UserId,
 };
 
+/// The columns of a [`CompanySummary`] from `organizations o` and `company_profiles p`.
+macro_rules! summary_cols {
+    () => {
+        "o.id, o.name, o.name_kana, p.prefecture, p.capabilities, p.updated_at"
+    };
+}
+
 /// The profile as stored: codes sorted and without duplicates (the child
 /// tables are keyed by them), so what is read back equals what was saved.
 fn canonical(data: &CompanyProfileData) -> CompanyProfileData {
@@ -58,7 +65,6 @@ async fn write_profile(
     version: i64,
     changed_by: Option<UserId>,
     now: DateTime<Utc>,
-    replace: bool,
 ) -> Result<()> {
     let now_us = to_us(now);
     sqlx::query(
@@ -91,15 +97,13 @@ async fn write_profile(
     .bind(now_us)
     .execute(&mut *conn)
     .await?;
-    if replace {
-        for sql in [
-            "DELETE FROM company_jsic WHERE organization_id = ?1",
-            "DELETE FROM company_certifications WHERE organization_id = ?1",
-            "DELETE FROM company_grades WHERE organization_id = ?1",
-            "DELETE FROM catalogue_items WHERE organization_id = ?1",
-        ] {
-            sqlx::query(sql).bind(org).execute(&mut *conn).await?;
-        }
+    for sql in [
+        "DELETE FROM company_jsic WHERE organization_id = ?1",
+        "DELETE FROM company_certifications WHERE organization_id = ?1",
+        "DELETE FROM company_grades WHERE organization_id = ?1",
+        "DELETE FROM catalogue_items WHERE organization_id = ?1",
+    ] {
+        sqlx::query(sql).bind(org).execute(&mut *conn).await?;
     }
     if !data.jsic.is_empty() {
         let rows: Vec<_> = data
@@ -378,7 +382,6 @@ fn child_filters(q: &DirectoryQuery) -> Vec<ChildFilter> {
 }
 
 /// SQL text and its (text) binds, built together so they stay in step.
-#[derive(Default)]
 struct Sql {
     text: String,
     binds: Vec<String>,
@@ -436,14 +439,6 @@ impl Sql {
         &self,
     ) -> sqlx::query::QueryScalar<'_, Sqlite, i64, sqlx::sqlite::SqliteArguments> {
         let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(self.text.clone()));
-        for b in &self.binds {
-            q = q.bind(b.as_str());
-        }
-        q
-    }
-
-    fn query(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
         for b in &self.binds {
             q = q.bind(b.as_str());
         }
@@ -523,10 +518,16 @@ impl<'q> DirectoryPlan<'q> {
 
     /// The page, led by the filters: for few matches.
     fn page_led_by_filters(&self) -> Sql {
-        let mut sql = Sql::new(&format!(
-            "SELECT {SUMMARY_COLS} FROM company_profiles p
-             JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
-        ));
+        // Sorting by update time needs nothing of the organisation.
+        let mut sql = Sql::new(match self.query.sort {
+            DirectorySort::Updated => {
+                "SELECT p.organization_id FROM company_profiles p WHERE 1 = 1"
+            }
+            DirectorySort::Kana | DirectorySort::Prefecture => {
+                "SELECT p.organization_id FROM company_profiles p
+                 JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
+            }
+        });
         if self.prefecture_leads {
             sql.prefectures(&self.prefectures, true);
             for f in &self.children {
@@ -545,25 +546,51 @@ impl<'q> DirectoryPlan<'q> {
         sql
     }
 
-    /// The page, walking the sort order's index: for many matches.
+    /// The page, walking the sort order's index: for many matches. Rows
+    /// are only touched where a filter needs them.
     fn page_in_sort_order(&self) -> Sql {
         let mut sql = match self.query.sort {
-            DirectorySort::Kana => Sql::new(&format!(
-                "SELECT {SUMMARY_COLS} FROM organizations o CROSS JOIN company_profiles p
-                 WHERE o.kind = 'supplier' AND p.organization_id = o.id"
-            )),
-            DirectorySort::Updated | DirectorySort::Prefecture => Sql::new(&format!(
-                "SELECT {SUMMARY_COLS} FROM company_profiles p CROSS JOIN organizations o
-                 WHERE o.id = p.organization_id"
-            )),
+            DirectorySort::Kana => {
+                // organizations_kana (kind, name_kana, id) holds the order;
+                // child rows exist only for profiles, so the profile itself
+                // is looked at only when no child filter vouches for it or
+                // its prefecture matters.
+                let mut sql =
+                    Sql::new("SELECT o.id FROM organizations o WHERE o.kind = 'supplier'");
+                if self.children.is_empty() || !self.prefectures.is_empty() {
+                    sql.push(
+                        " AND EXISTS (SELECT 1 FROM company_profiles p
+                          WHERE p.organization_id = o.id",
+                    );
+                    sql.prefectures(&self.prefectures, false);
+                    sql.push(")");
+                }
+                for f in &self.children {
+                    sql.exists(f, "o.id");
+                }
+                sql
+            }
+            DirectorySort::Updated => {
+                let mut sql =
+                    Sql::new("SELECT p.organization_id FROM company_profiles p WHERE 1 = 1");
+                sql.prefectures(&self.prefectures, false);
+                for f in &self.children {
+                    sql.exists(f, "p.organization_id");
+                }
+                sql
+            }
+            DirectorySort::Prefecture => {
+                let mut sql = Sql::new(
+                    "SELECT p.organization_id FROM company_profiles p CROSS JOIN organizations o
+                     WHERE o.id = p.organization_id",
+                );
+                sql.prefectures(&self.prefectures, true);
+                for f in &self.children {
+                    sql.exists(f, "p.organization_id");
+                }
+                sql
+            }
         };
-        sql.prefectures(
-            &self.prefectures,
-            self.query.sort == DirectorySort::Prefecture,
-        );
-        for f in &self.children {
-            sql.exists(f, "p.organization_id");
-        }
         sql.push(self.order());
         sql.push(" LIMIT ? OFFSET ?");
         sql
@@ -576,8 +603,6 @@ impl<'q> DirectoryPlan<'q> {
         walked < i128::from(total) * i128::from(total)
     }
 }
-
-const SUMMARY_COLS: &str = "o.id, o.name, o.name_kana, p.prefecture, p.capabilities, p.updated_at";
 
 fn summary_from_row(row: &SqliteRow) -> Result<CompanySummary> {
     Ok(CompanySummary {
@@ -592,6 +617,30 @@ fn summary_from_row(row: &SqliteRow) -> Result<CompanySummary> {
         jsic: Vec::new(),
         updated_at: from_us("company_profiles.updated_at", row.try_get("updated_at")?)?,
     })
+}
+
+/// The summaries of `ids`, in that order.
+async fn summaries(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<CompanySummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        summary_cols!(),
+        " FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+         WHERE p.organization_id IN (SELECT value FROM json_each(?1))"
+    ))
+    .bind(json!(ids).to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_id: HashMap<i64, CompanySummary> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let summary = summary_from_row(row)?;
+        by_id.insert(summary.id, summary);
+    }
+    let mut items: Vec<CompanySummary> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    attach_jsic(conn, &mut items).await?;
+    Ok(items)
 }
 
 /// Fills in the JSIC codes of `items` with one query for all of them.
@@ -760,7 +809,7 @@ impl CompanyStore for SqliteStore {
             return Err(StorageError::Conflict("stale_version".into()));
         }
         let version = current + 1;
-        write_profile(&mut tx, org, &data, version, audit.actor, now, true).await?;
+        write_profile(&mut tx, org, &data, version, audit.actor, now).await?;
         insert_audit(&mut tx, &audit, Some(org), now).await?;
         tx.commit().await?;
         Ok(version)
@@ -800,7 +849,7 @@ impl CompanyStore for SqliteStore {
         // One read transaction: the total, the page and its codes agree.
         let mut tx = self.read.begin().await?;
         let total = plan.count().query_scalar().fetch_one(&mut *tx).await?;
-        let mut items = if total > offset {
+        let items = if total > offset {
             // An upper bound of the number of companies, from the primary key.
             let companies: i64 = sqlx::query_scalar(
                 "SELECT COALESCE(MAX(organization_id), 0) FROM company_profiles",
@@ -812,19 +861,18 @@ impl CompanyStore for SqliteStore {
             } else {
                 plan.page_led_by_filters()
             };
-            let rows = sql
-                .query()
+            // The page's ids first (sorting only keys and ids), then the
+            // twenty rows to show.
+            let ids: Vec<i64> = sql
+                .query_scalar()
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&mut *tx)
                 .await?;
-            rows.iter()
-                .map(summary_from_row)
-                .collect::<Result<Vec<_>>>()?
+            summaries(&mut tx, &ids).await?
         } else {
             Vec::new()
         };
-        attach_jsic(&mut tx, &mut items).await?;
         tx.commit().await?;
         Ok(Page {
             items,
@@ -884,14 +932,15 @@ impl CompanyStore for SqliteStore {
 
     async fn favourites(&self, user: UserId) -> Result<Vec<CompanySummary>> {
         let mut tx = self.read.begin().await?;
-        let rows = sqlx::query(
-            "SELECT o.id, o.name, o.name_kana, p.prefecture, p.capabilities, p.updated_at
-             FROM favourites f
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            summary_cols!(),
+            " FROM favourites f
              JOIN organizations o ON o.id = f.organization_id
              JOIN company_profiles p ON p.organization_id = f.organization_id
              WHERE f.user_id = ?1
-             ORDER BY f.created_at DESC, f.organization_id DESC",
-        )
+             ORDER BY f.created_at DESC, f.organization_id DESC"
+        ))
         .bind(user)
         .fetch_all(&mut *tx)
         .await?;
