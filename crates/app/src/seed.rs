@@ -100,6 +100,9 @@ impl Services {
             done += n;
             progress(done, count);
         }
+        if done > 0 {
+            self.storage.analyze().await?;
+        }
         Ok(done)
     }
 

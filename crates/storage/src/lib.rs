@@ -78,6 +78,10 @@ pub trait Storage:
     /// Tables and columns of the current schema, sorted by name.
     async fn schema(&self) -> Result<Vec<TableSchema>>;
 
+    /// Refreshes the query planner's statistics (after bulk imports, which
+    /// otherwise leave the planner guessing until the next automatic run).
+    async fn analyze(&self) -> Result<()>;
+
     // --- jobs (the outbox) -------------------------------------------------
 
     /// Queues jobs on their own. Changes that cause jobs enqueue them in their

@@ -169,6 +169,15 @@ impl Storage for PgStore {
         Ok(crate::group_columns(rows))
     }
 
+    async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql(
+            "ANALYZE organizations, company_profiles, company_jsic, company_grades, company_certifications",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn enqueue_jobs(&self, jobs: &[NewJob], now: DateTime<Utc>) -> Result<Vec<JobId>> {
         let mut tx = self.pool.begin().await?;
         let ids = insert_jobs(&mut tx, jobs, now).await?;

@@ -206,6 +206,11 @@ impl Storage for SqliteStore {
         Ok(crate::group_columns(rows))
     }
 
+    async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        Ok(())
+    }
+
     async fn enqueue_jobs(&self, jobs: &[NewJob], now: DateTime<Utc>) -> Result<Vec<JobId>> {
         let mut tx = self.begin_write().await?;
         let ids = insert_jobs(&mut tx, jobs, now).await?;
