@@ -363,6 +363,9 @@ async fn api_directory(
 struct ProfilePage {
     chrome: Chrome,
     csrf: String,
+    /// 資本金 written the Japanese way (1,000万円 style is not used by
+    /// official registers; they write 10,000,000円).
+    capital: Option<String>,
     p: CompanyProfile,
     can_edit: bool,
     can_favourite: bool,
@@ -392,11 +395,16 @@ async fn profile_page(
         None => false,
     };
     let lang = chrome.lang;
+    let capital = p.data.capital_yen.map(|c| {
+        let yen = musubi_domain::Yen::new(c);
+        if lang == Lang::Ja { yen.format_ja() } else { yen.to_string() }
+    });
     html_page(
         lang,
         &ProfilePage {
             chrome,
             csrf: csrf.0,
+            capital,
             p,
             can_edit,
             can_favourite,
