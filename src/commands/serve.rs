@@ -49,7 +49,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
     let mut services = Services::new(
         Arc::clone(&storage),
         Arc::new(SystemClock),
-        AppConfig { base_url },
+        AppConfig {
+            base_url: base_url.clone(),
+        },
     );
     if args.demo {
         super::demo::seed_if_empty(&services).await?;
@@ -71,7 +73,8 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
 
     let config = musubi_web::WebConfig {
         demo: args.demo,
-        secure_cookies: args.secure_cookies,
+        // Behind HTTPS (a public https:// address), cookies are Secure.
+        secure_cookies: args.secure_cookies || base_url.starts_with("https://"),
         dev_mail_dir: mailer.dev_mail_dir().map(Path::to_path_buf),
         ..musubi_web::WebConfig::default()
     };

@@ -287,43 +287,10 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded_pairs(body)
+    crate::extract::form_pairs(std::str::from_utf8(body).unwrap_or_default())
         .into_iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
-}
-
-/// Minimal application/x-www-form-urlencoded decoding (for the CSRF field only).
-fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    fn decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    std::str::from_utf8(body)
-        .unwrap_or_default()
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -344,7 +311,7 @@ mod tests {
             form_field(b"a=1&_csrf=abc_123&b=%E7%B5%90", "_csrf").as_deref(),
             Some("abc_123")
         );
-        assert_eq!(serde_urlencoded_pairs(b"n=%E7%B5%90+x")[0].1, "結 x");
+        assert_eq!(crate::extract::form_pairs("n=%E7%B5%90+x")[0].1, "結 x");
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,

@@ -113,7 +113,7 @@ impl DirectoryParams {
             page: 1,
             ..Default::default()
         };
-        for (k, v) in form_urlencoded(query.unwrap_or_default()) {
+        for (k, v) in crate::extract::form_pairs(query.unwrap_or_default()) {
             match k.as_str() {
                 "prefecture" if !v.is_empty() => p.prefecture.push(v),
                 "region" => p.region = v,
@@ -202,39 +202,6 @@ impl DirectoryParams {
             .collect();
         format!("/companies?{}", q.join("&"))
     }
-}
-
-fn form_urlencoded(q: &str) -> Vec<(String, String)> {
-    fn decode(s: &str) -> String {
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                },
-                c => out.push(c),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    q.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 pub fn summary_json(c: &CompanySummary) -> serde_json::Value {
@@ -340,7 +307,7 @@ async fn api_directory(
     let limit = q
         .as_deref()
         .and_then(|q| {
-            form_urlencoded(q)
+            crate::extract::form_pairs(q)
                 .into_iter()
                 .find(|(k, _)| k == "per_page")
                 .and_then(|(_, v)| v.parse().ok())
@@ -397,7 +364,11 @@ async fn profile_page(
     let lang = chrome.lang;
     let capital = p.data.capital_yen.map(|c| {
         let yen = musubi_domain::Yen::new(c);
-        if lang == Lang::Ja { yen.format_ja() } else { yen.to_string() }
+        if lang == Lang::Ja {
+            yen.format_ja()
+        } else {
+            yen.to_string()
+        }
     });
     html_page(
         lang,
@@ -569,7 +540,7 @@ fn input_from_form(body: &str) -> ProfileInput {
     let mut input = ProfileInput::default();
     let mut catalogue: Vec<CatalogueItem> = Vec::new();
     let mut grades: Vec<String> = Vec::new();
-    for (k, v) in form_urlencoded(body) {
+    for (k, v) in crate::extract::form_pairs(body) {
         match k.as_str() {
             "representative" => input.representative = v,
             "prefecture" => input.prefecture = v,
