@@ -298,6 +298,25 @@ async fn accounts_organisations_and_directory_end_to_end(db: TestDb) {
     let body: Value = raw.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_json");
 
+    // Oversize fields and bodies are refused with the same shapes.
+    let long_name = "名".repeat(51);
+    let r = anon
+        .post(
+            "/api/v1/auth/register",
+            json!({"email": "long@example.jp", "password": PASSWORD, "display_name": long_name}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body["error"]["fields"]["display_name"]
+            .as_str()
+            .unwrap()
+            .contains("50文字以内"),
+        "{}",
+        r.text
+    );
+    // (Bodies over the limit get 413 `payload_too_large`: crates/web/src/tests.rs.)
+
     // --- A supplier signs up, verifies, signs in. ---
     let r = anon.post("/api/v1/auth/register", json!({"email": "sato@toyo-insatsu.example.jp", "password": PASSWORD, "display_name": "佐藤 健一"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -465,6 +484,24 @@ async fn accounts_organisations_and_directory_end_to_end(db: TestDb) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // Coordinator areas may be given as regions.
+    let buyer_user = buyer.get("/api/v1/me").await.body["id"].as_i64().unwrap();
+    let r = admin
+        .send(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{buyer_user}/role"),
+            Some(json!({"role": "user", "prefectures": ["shikoku"]})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = admin
+        .send(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{buyer_user}/role"),
+            Some(json!({"role": "user", "prefectures": ["Atlantis"]})),
+        )
+        .await;
+    assert_eq!(r.body["error"]["code"], "invalid_prefecture", "{}", r.text);
     let r = admin.get("/api/v1/organizations?approval=pending").await;
     assert_eq!(r.body["total"], 1, "{}", r.text);
     let r = admin

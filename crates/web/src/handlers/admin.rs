@@ -318,6 +318,15 @@ fn parse_role(role: &str, areas: &[String]) -> Result<(PlatformRole, Vec<Prefect
     })?;
     let mut prefectures = Vec::new();
     for a in areas.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        // A region (e.g. "kanto", 関東) stands for all its prefectures.
+        if let Ok(region) = musubi_domain::Region::parse(a) {
+            for p in region.prefectures() {
+                if !prefectures.contains(p) {
+                    prefectures.push(*p);
+                }
+            }
+            continue;
+        }
         prefectures.push(Prefecture::parse(a).map_err(|_| {
             AppError::bad_request(
                 "invalid_prefecture",
