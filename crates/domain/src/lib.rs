@@ -32,6 +32,7 @@ pub mod money;
 pub mod municipality;
 pub mod organization;
 pub mod prefecture;
+pub mod tender;
 pub mod time;
 
 mod text;
