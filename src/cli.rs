@@ -145,6 +145,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MUSUBI_DEMO")]
     pub demo: bool,
 
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For
+    /// header names the real client, for the audit log and sign-in limits.
+    #[arg(long, env = "MUSUBI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+
     /// Mark cookies Secure (set when the portal is served over HTTPS behind a proxy).
     #[arg(long, env = "MUSUBI_SECURE_COOKIES")]
     pub secure_cookies: bool,

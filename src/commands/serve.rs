@@ -76,6 +76,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
         // Behind HTTPS (a public https:// address), cookies are Secure.
         secure_cookies: args.secure_cookies || base_url.starts_with("https://"),
         dev_mail_dir: mailer.dev_mail_dir().map(Path::to_path_buf),
+        trusted_proxies: args.trusted_proxy.clone(),
         ..musubi_web::WebConfig::default()
     };
     let state = musubi_web::WebState::new(services, config);

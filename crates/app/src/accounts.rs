@@ -67,7 +67,26 @@ fn invalid_token() -> ServiceError {
     )
 }
 
+fn too_many_mails() -> ServiceError {
+    ServiceError::refused(
+        429,
+        "too_many_requests",
+        "短時間に多くのお申し込みがあったため、受付を一時的に制限しています。しばらく時間をおいてから再度お試しください。",
+        "Too many requests from your address. Please wait a while and try again.",
+    )
+}
+
 impl Services {
+    /// Counts one mail-sending request from the caller's address.
+    fn throttle_mail(&self, ctx: &RequestCtx) -> ServiceResult<()> {
+        let key = ctx.ip.as_deref().unwrap_or("unknown");
+        if self.mail_throttle.allow(key, self.clock.now()) {
+            Ok(())
+        } else {
+            Err(too_many_mails())
+        }
+    }
+
     pub async fn register(&self, input: Registration, ctx: &RequestCtx) -> ServiceResult<UserId> {
         let mut errors = FieldErrors::new();
         let email = errors.take("email", EmailAddress::parse(&input.email));
@@ -80,6 +99,7 @@ impl Services {
         if self.storage.user_by_email(&email).await?.is_some() {
             return Err(email_taken());
         }
+        self.throttle_mail(ctx)?;
         let locale = normalise_locale(&input.locale);
         let hash = hash_password(password.expose().to_owned())
             .await
@@ -266,6 +286,7 @@ impl Services {
                 "This is not a valid e-mail address.",
             ));
         };
+        self.throttle_mail(ctx)?;
         let Some(user) = self.storage.user_by_email(&email).await? else {
             tracing::info!(ip = ?ctx.ip, "password reset asked for an unknown address");
             return Ok(());

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod organizations;
 pub mod secrets;
 pub mod seed;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -24,6 +25,9 @@ use tokio::sync::Notify;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{FieldError, FieldErrors, ServiceError, ServiceResult};
+
+/// Registrations and password-reset mails one address may cause per hour.
+pub const MAILS_PER_ADDRESS_PER_HOUR: usize = 20;
 
 /// Settings the services need.
 #[derive(Debug, Clone)]
@@ -47,6 +51,8 @@ pub struct Services {
     pub config: Arc<AppConfig>,
     /// Wakes the job worker after queuing jobs, so mail goes out at once.
     pub worker_wake: Option<Arc<Notify>>,
+    /// Registrations and reset mails per client address.
+    pub mail_throttle: Arc<throttle::Throttle>,
 }
 
 impl Services {
@@ -56,6 +62,10 @@ impl Services {
             clock,
             config: Arc::new(config),
             worker_wake: None,
+            mail_throttle: Arc::new(throttle::Throttle::new(
+                MAILS_PER_ADDRESS_PER_HOUR,
+                chrono::Duration::hours(1),
+            )),
         }
     }
 

@@ -102,24 +102,51 @@ impl FromRequestParts<WebState> for CsrfToken {
 impl FromRequestParts<WebState> for RequestCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &WebState) -> Result<Self, Self::Rejection> {
-        Ok(request_ctx(parts))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(request_ctx(parts, &state.config.trusted_proxies))
     }
 }
 
-/// The client address (the socket peer; behind a proxy, `X-Forwarded-For`
-/// would be trusted only when configured — not yet) and user agent.
-fn request_ctx(parts: &Parts) -> RequestCtx {
-    let ip = parts
+/// The client address and user agent. The address is the socket peer, or,
+/// when the peer is a trusted proxy, the right-most `X-Forwarded-For` entry
+/// that is not itself a trusted proxy (entries further left are whatever
+/// the client claimed, so they are never believed).
+fn request_ctx(parts: &Parts, trusted: &[std::net::IpAddr]) -> RequestCtx {
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let ip = peer.map(|peer| client_ip(peer, &parts.headers, trusted).to_string());
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(200).collect());
     RequestCtx { ip, user_agent }
+}
+
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -319,5 +346,21 @@ mod tests {
         );
         assert_eq!(cookie(&h, CSRF_COOKIE).as_deref(), Some("tok"));
         assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd"));
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let peer: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 198.51.100.7, 10.0.0.1"),
+        );
+        // Not from a proxy: the header is ignored.
+        assert_eq!(client_ip(peer, &h, &[proxy]), peer);
+        // From the proxy: the right-most untrusted hop; a spoofed left part is ignored.
+        assert_eq!(client_ip(proxy, &h, &[proxy]).to_string(), "198.51.100.7");
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 }

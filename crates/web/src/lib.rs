@@ -54,6 +54,9 @@ pub struct WebConfig {
     pub demo: bool,
     /// Dev-mailbox mode (no SMTP): mail is in this directory, shown at `/dev/mailbox`.
     pub dev_mail_dir: Option<std::path::PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Without them the
+    /// socket peer is the client (for the audit log and rate limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -64,6 +67,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             demo: false,
             dev_mail_dir: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
