@@ -84,6 +84,17 @@ pub fn html_page(lang: Lang, template: &impl Template) -> AppResult<Response> {
     Ok(res)
 }
 
+/// [`html_page`] with another status (a form shown again with its errors: 422).
+pub fn html_page_status(
+    lang: Lang,
+    template: &impl Template,
+    status: http::StatusCode,
+) -> AppResult<Response> {
+    let mut res = html_page(lang, template)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {

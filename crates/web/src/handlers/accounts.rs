@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, WebForm};
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
-use crate::views::{Chrome, html_page};
+use crate::views::{Chrome, html_page, html_page_status};
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::{Public, SignedIn};
@@ -330,7 +330,7 @@ async fn register_submit(
                 password: String::new(),
                 ..form
             };
-            let mut res = html_page(
+            html_page_status(
                 lang,
                 &RegisterPage {
                     t: texts(lang),
@@ -339,9 +339,8 @@ async fn register_submit(
                     form,
                     errors,
                 },
-            )?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -514,7 +513,7 @@ async fn login_submit(
                 },
                 e => FormErrors::from_service(lang, e)?,
             };
-            let mut res = html_page(
+            html_page_status(
                 lang,
                 &LoginPage {
                     t: texts(lang),
@@ -524,9 +523,8 @@ async fn login_submit(
                     next: safe_next(&form.next),
                     errors,
                 },
-            )?;
-            *res.status_mut() = status;
-            Ok(res)
+                status,
+            )
         }
     }
 }
@@ -604,7 +602,7 @@ async fn forgot_submit(
         ),
         Err(e) => {
             let errors = FormErrors::from_service(lang, e)?;
-            let mut res = html_page(
+            html_page_status(
                 lang,
                 &ForgotPage {
                     t: texts(lang),
@@ -613,9 +611,8 @@ async fn forgot_submit(
                     email: form.email,
                     errors,
                 },
-            )?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -692,7 +689,7 @@ async fn reset_submit(
         ),
         Err(e) => {
             let errors = FormErrors::from_service(lang, e)?;
-            let mut res = html_page(
+            html_page_status(
                 lang,
                 &ResetPage {
                     t: texts(lang),
@@ -701,9 +698,8 @@ async fn reset_submit(
                     token: form.token,
                     errors,
                 },
-            )?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -746,7 +742,7 @@ async fn render_account(
     } else {
         StatusCode::OK
     };
-    let mut res = html_page(
+    html_page_status(
         lang,
         &AccountPage {
             t: texts(lang),
@@ -760,9 +756,8 @@ async fn render_account(
             notice,
             errors,
         },
-    )?;
-    *res.status_mut() = status;
-    Ok(res)
+        status,
+    )
 }
 
 async fn account_page(

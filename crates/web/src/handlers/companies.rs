@@ -22,7 +22,7 @@ use crate::extract::ApiJson;
 use crate::handlers::accounts::FormErrors;
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
-use crate::views::{Chrome, html_page};
+use crate::views::{Chrome, html_page, html_page_status};
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -497,9 +497,7 @@ async fn render_edit(
         input,
         errors,
     };
-    let mut res = html_page(lang, &page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    html_page_status(lang, &page, status)
 }
 
 impl WebState {

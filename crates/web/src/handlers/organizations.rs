@@ -20,7 +20,7 @@ use crate::extract::{ApiJson, WebForm};
 use crate::handlers::accounts::FormErrors;
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
-use crate::views::{Chrome, html_page};
+use crate::views::{Chrome, html_page, html_page_status};
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::*;
@@ -193,7 +193,7 @@ async fn create_submit(
         }
         Err(e) => {
             let errors = FormErrors::from_service(lang, e)?;
-            let mut res = html_page(
+            html_page_status(
                 lang,
                 &NewPage {
                     kinds: kinds(lang),
@@ -202,9 +202,8 @@ async fn create_submit(
                     form,
                     errors,
                 },
-            )?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -273,9 +272,7 @@ async fn render_show(
         form,
         errors,
     };
-    let mut res = html_page(lang, &page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    html_page_status(lang, &page, status)
 }
 
 async fn show(
