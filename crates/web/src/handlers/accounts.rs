@@ -312,16 +312,11 @@ async fn register_submit(
     match state.services.register(input, &ctx).await {
         Ok(_) => message_page(
             chrome,
-            if lang == Lang::Ja {
-                "確認メールを送信しました"
-            } else {
-                "Please check your mail"
-            },
-            if lang == Lang::Ja {
-                "ご登録のメールアドレスに確認用のメールをお送りしました。メールに記載のリンクを開き、登録を完了してください。"
-            } else {
-                "We have sent a confirmation mail to your address. Open the link in it to complete your registration."
-            },
+            ("確認メールを送信しました", "Please check your mail"),
+            (
+                "ご登録のメールアドレスに確認用のメールをお送りしました。メールに記載のリンクを開き、登録を完了してください。",
+                "We have sent a confirmation mail to your address. Open the link in it to complete your registration.",
+            ),
             None,
         ),
         Err(e) => {
@@ -354,20 +349,25 @@ struct MessagePage {
     link: Option<(String, String)>,
 }
 
+/// A page with one message. Texts are (Japanese, English); the link is
+/// (href, (Japanese label, English label)).
+type JaEn<'a> = (&'a str, &'a str);
+
 fn message_page(
     chrome: Chrome,
-    title: &str,
-    message: &str,
-    link: Option<(&str, &str)>,
+    title: JaEn,
+    message: JaEn,
+    link: Option<(&str, JaEn)>,
 ) -> AppResult<Response> {
     let lang = chrome.lang;
+    let pick = |(ja, en): JaEn| if lang == Lang::Ja { ja } else { en }.to_owned();
     html_page(
         lang,
         &MessagePage {
             chrome,
-            title: title.to_owned(),
-            message: message.to_owned(),
-            link: link.map(|(h, l)| (h.to_owned(), l.to_owned())),
+            title: pick(title),
+            message: pick(message),
+            link: link.map(|(href, label)| (href.to_owned(), pick(label))),
         },
     )
 }
@@ -384,22 +384,16 @@ async fn verify_page(
     ctx: RequestCtx,
     Query(q): Query<TokenQuery>,
 ) -> AppResult<Response> {
-    let lang = chrome.lang;
     state.services.verify_email(&q.token, &ctx).await?;
-    let (title, msg, link) = if lang == Lang::Ja {
+    message_page(
+        chrome,
+        ("メールアドレスを確認しました", "Your address is confirmed"),
         (
-            "メールアドレスを確認しました",
             "登録が完了しました。ログインしてご利用ください。",
-            "ログイン",
-        )
-    } else {
-        (
-            "Your address is confirmed",
             "Your registration is complete. Please sign in.",
-            "Sign in",
-        )
-    };
-    message_page(chrome, title, msg, Some(("/login", link)))
+        ),
+        Some(("/login", ("ログイン", "Sign in"))),
+    )
 }
 
 #[derive(Template)]
@@ -588,16 +582,11 @@ async fn forgot_submit(
     {
         Ok(()) => message_page(
             chrome,
-            if lang == Lang::Ja {
-                "再設定メールを送信しました"
-            } else {
-                "Please check your mail"
-            },
-            if lang == Lang::Ja {
-                "ご入力のメールアドレスが登録されている場合、パスワード再設定用のメールをお送りしました。メールが届かない場合は、迷惑メールフォルダもご確認ください。"
-            } else {
-                "If the address is registered, we have sent it a link to reset the password. If nothing arrives, please check your spam folder."
-            },
+            ("再設定メールを送信しました", "Please check your mail"),
+            (
+                "ご入力のメールアドレスが登録されている場合、パスワード再設定用のメールをお送りしました。メールが届かない場合は、迷惑メールフォルダもご確認ください。",
+                "If the address is registered, we have sent it a link to reset the password. If nothing arrives, please check your spam folder.",
+            ),
             None,
         ),
         Err(e) => {
@@ -668,24 +657,12 @@ async fn reset_submit(
     {
         Ok(_) => message_page(
             chrome,
-            if lang == Lang::Ja {
-                "パスワードを再設定しました"
-            } else {
-                "Your password has been reset"
-            },
-            if lang == Lang::Ja {
-                "新しいパスワードでログインしてください。他の端末でのログイン状態はすべて解除されました。"
-            } else {
-                "Please sign in with your new password. You have been signed out everywhere else."
-            },
-            Some((
-                "/login",
-                if lang == Lang::Ja {
-                    "ログイン"
-                } else {
-                    "Sign in"
-                },
-            )),
+            ("パスワードを再設定しました", "Your password has been reset"),
+            (
+                "新しいパスワードでログインしてください。他の端末でのログイン状態はすべて解除されました。",
+                "Please sign in with your new password. You have been signed out everywhere else.",
+            ),
+            Some(("/login", ("ログイン", "Sign in"))),
         ),
         Err(e) => {
             let errors = FormErrors::from_service(lang, e)?;

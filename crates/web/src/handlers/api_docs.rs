@@ -748,6 +748,45 @@ fn schema_ref(name: &str) -> Value {
 }
 
 /// A property: its schema with English and Japanese descriptions.
+/// The company facts a profile carries, alike in the editable profile and
+/// in a stored version.
+fn profile_facts() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "employees",
+            prop(nullable_integer(), "Number of employees.", "従業員数。"),
+        ),
+        (
+            "capital_yen",
+            prop(nullable_integer(), "Capital in yen.", "資本金（円）。"),
+        ),
+        (
+            "founded_year",
+            prop(nullable_integer(), "Year founded.", "設立年（西暦）。"),
+        ),
+        (
+            "website",
+            prop(nullable_string(), "Website.", "ウェブサイト。"),
+        ),
+        (
+            "contact_email",
+            prop(
+                nullable_string(),
+                "Contact e-mail address.",
+                "連絡先メールアドレス。",
+            ),
+        ),
+        (
+            "contact_phone",
+            prop(
+                nullable_string(),
+                "Contact telephone number.",
+                "連絡先電話番号。",
+            ),
+        ),
+    ]
+}
+
 fn prop(schema: Value, en: &str, ja: &str) -> Value {
     let mut schema = schema;
     if let Value::Object(m) = &mut schema {
@@ -1725,39 +1764,8 @@ fn schemas() -> Value {
                 "競争参加資格の等級。",
             ),
         ),
-        (
-            "employees",
-            prop(nullable_integer(), "Number of employees.", "従業員数。"),
-        ),
-        (
-            "capital_yen",
-            prop(nullable_integer(), "Capital in yen.", "資本金（円）。"),
-        ),
-        (
-            "founded_year",
-            prop(nullable_integer(), "Year founded.", "設立年（西暦）。"),
-        ),
-        (
-            "website",
-            prop(nullable_string(), "Website.", "ウェブサイト。"),
-        ),
-        (
-            "contact_email",
-            prop(
-                nullable_string(),
-                "Contact e-mail address.",
-                "連絡先メールアドレス。",
-            ),
-        ),
-        (
-            "contact_phone",
-            prop(
-                nullable_string(),
-                "Contact telephone number.",
-                "連絡先電話番号。",
-            ),
-        ),
     ]);
+    profile.extend(profile_facts());
     let required: Vec<&str> = profile.iter().map(|(k, _)| *k).collect();
     add("CompanyProfile", object(&required, profile));
     add(
@@ -1929,39 +1937,8 @@ fn schemas() -> Value {
                 "競争参加資格の等級（[区分, 等級] の組）。",
             ),
         ),
-        (
-            "employees",
-            prop(nullable_integer(), "Number of employees.", "従業員数。"),
-        ),
-        (
-            "capital_yen",
-            prop(nullable_integer(), "Capital in yen.", "資本金（円）。"),
-        ),
-        (
-            "founded_year",
-            prop(nullable_integer(), "Year founded.", "設立年（西暦）。"),
-        ),
-        (
-            "website",
-            prop(nullable_string(), "Website.", "ウェブサイト。"),
-        ),
-        (
-            "contact_email",
-            prop(
-                nullable_string(),
-                "Contact e-mail address.",
-                "連絡先メールアドレス。",
-            ),
-        ),
-        (
-            "contact_phone",
-            prop(
-                nullable_string(),
-                "Contact telephone number.",
-                "連絡先電話番号。",
-            ),
-        ),
     ]);
+    stored.extend(profile_facts());
     add("StoredProfile", object(&[], stored));
     add(
         "ProfileVersion",
