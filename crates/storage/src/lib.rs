@@ -15,6 +15,7 @@ mod jobs;
 mod migrate;
 mod postgres;
 mod sqlite;
+mod tenders;
 mod url;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, NewJob, Run
 pub use migrate::MigrationReport;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use tenders::*;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -63,6 +65,7 @@ pub trait Storage:
     + InvitationStore
     + CompanyStore
     + AuditStore
+    + TenderStore
     + Send
     + Sync
     + 'static

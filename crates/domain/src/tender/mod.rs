@@ -7,6 +7,8 @@
 //!   step may follow which, and what each status lets people do.
 //! - [`schedule`]: the dates ([`Schedule`] → [`ValidSchedule`]): their order,
 //!   the 公告期間, and which time-driven steps are due at a given "now".
+//! - [`content`]: what the buyer writes ([`TenderContent`]), versioned as a
+//!   whole by amendments (訂正).
 //! - [`eligibility`]: who may take part ([`Eligibility`]), checked against a
 //!   supplier's registered facts ([`SupplierFacts`]).
 //!
@@ -14,11 +16,13 @@
 //! bidding; they will live here too. Nothing here stores, sends or reads the
 //! clock: "now" is always a parameter.
 
+pub mod content;
 pub mod eligibility;
 pub mod kind;
 pub mod schedule;
 pub mod status;
 
+pub use content::{Contact, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, Place, TenderContent};
 pub use eligibility::{Eligibility, Ineligibility, SupplierFacts};
 pub use kind::{AwardMethod, Category, ContractMethod, ReservePricePublication, TenderKind};
 pub use schedule::{

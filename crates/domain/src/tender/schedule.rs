@@ -100,6 +100,10 @@ pub enum ScheduleError {
     },
     #[error("submission_closes_at must be at least {min_days} days after publish_at")]
     PublicationPeriodTooShort { min_days: u32 },
+    /// An amendment (訂正) tried to move a date that has already passed (or
+    /// the publication itself): what happened cannot be rescheduled.
+    #[error("{field} has already passed and cannot be changed")]
+    AlreadyPassed { field: ScheduleField },
 }
 
 fn order_en(order: Order) -> &'static str {
@@ -117,7 +121,8 @@ impl ScheduleError {
             Self::ApplicationWindowRequired { field }
             | Self::ApplicationWindowNotAllowed { field, .. }
             | Self::InPast { field }
-            | Self::OutOfOrder { field, .. } => field,
+            | Self::OutOfOrder { field, .. }
+            | Self::AlreadyPassed { field } => field,
             // The deadline is what usually moves; publication is often "now".
             Self::PublicationPeriodTooShort { .. } => ScheduleField::SubmissionClosesAt,
         }
@@ -131,6 +136,7 @@ impl ScheduleError {
             Self::InPast { .. } => "schedule_in_past",
             Self::OutOfOrder { .. } => "schedule_out_of_order",
             Self::PublicationPeriodTooShort { .. } => "schedule_publication_period_too_short",
+            Self::AlreadyPassed { .. } => "schedule_already_passed",
         }
     }
 
@@ -172,6 +178,10 @@ impl ScheduleError {
             Self::PublicationPeriodTooShort { min_days } => format!(
                 "公告期間が不足しています。公告日時から提出締切日時まで{min_days}日以上あけてください。"
             ),
+            Self::AlreadyPassed { field } => format!(
+                "{}は既に経過しているため、訂正で変更できません。",
+                field.name_ja()
+            ),
         }
     }
 
@@ -203,6 +213,10 @@ impl ScheduleError {
             ),
             Self::PublicationPeriodTooShort { min_days } => format!(
                 "Allow at least {min_days} days between publication and the submission deadline."
+            ),
+            Self::AlreadyPassed { field } => format!(
+                "{} has already passed and cannot be amended.",
+                field.name_en()
             ),
         }
     }
@@ -372,6 +386,67 @@ impl ValidSchedule {
         finish(schedule, errors)
     }
 
+    /// The schedule after an amendment (訂正) of a published tender: order
+    /// and window rules as always; a date that has passed (and the
+    /// publication, which has happened) stays as it was; a date that moves
+    /// must move to the future; the 公告期間 still holds.
+    pub fn amend(
+        &self,
+        new: Schedule,
+        method: ContractMethod,
+        now: DateTime<Utc>,
+        min_days: u32,
+    ) -> Result<ValidSchedule, Vec<ScheduleError>> {
+        use ScheduleField as F;
+        let mut errors = new.lasting_errors(method);
+        let old = &self.0;
+        let pairs = [
+            (F::PublishAt, Some(old.publish_at), Some(new.publish_at)),
+            (
+                F::ApplicationOpensAt,
+                old.application_opens_at,
+                new.application_opens_at,
+            ),
+            (
+                F::ApplicationClosesAt,
+                old.application_closes_at,
+                new.application_closes_at,
+            ),
+            (
+                F::QuestionsUntil,
+                Some(old.questions_until),
+                Some(new.questions_until),
+            ),
+            (
+                F::SubmissionOpensAt,
+                Some(old.submission_opens_at),
+                Some(new.submission_opens_at),
+            ),
+            (
+                F::SubmissionClosesAt,
+                Some(old.submission_closes_at),
+                Some(new.submission_closes_at),
+            ),
+            (F::OpeningAt, Some(old.opening_at), Some(new.opening_at)),
+        ];
+        for (field, before, after) in pairs {
+            if before == after {
+                continue;
+            }
+            let passed = field == F::PublishAt || before.is_some_and(|at| at <= now);
+            if passed {
+                errors.push(ScheduleError::AlreadyPassed { field });
+            } else if after.is_some_and(|at| at <= now) {
+                errors.push(ScheduleError::InPast { field });
+            }
+        }
+        let period = new.submission_closes_at - new.publish_at;
+        if TimeDelta::try_days(i64::from(min_days)).is_none_or(|min| period < min) {
+            errors.push(ScheduleError::PublicationPeriodTooShort { min_days });
+        }
+        finish(new, errors)
+    }
+
     /// A method with the same window rule as this schedule's own.
     fn method_shape(&self) -> ContractMethod {
         if self.0.application_opens_at.is_some() {
@@ -539,6 +614,75 @@ mod tests {
             order,
             other,
         }
+    }
+
+    #[test]
+    fn amendments_move_only_future_dates_to_the_future() {
+        let valid = validate(open_schedule(), Open).unwrap();
+        // On 9 April: questions closed on the 8th, submissions open on the 10th.
+        let during = at("2026-04-09T00:00:00Z");
+        let extended = Schedule {
+            submission_closes_at: at("2026-04-20T08:00:00Z"),
+            opening_at: at("2026-04-21T01:00:00Z"),
+            ..open_schedule()
+        };
+        let amended = valid
+            .amend(extended, Open, during, DEFAULT_MIN_PUBLICATION_DAYS)
+            .unwrap();
+        assert_eq!(amended.submission_closes_at(), at("2026-04-20T08:00:00Z"));
+
+        // Publication happened; the question deadline has passed.
+        let rewritten = Schedule {
+            publish_at: at("2026-04-02T00:00:00Z"),
+            questions_until: at("2026-04-09T08:00:00Z"),
+            ..open_schedule()
+        };
+        let errors = valid
+            .amend(rewritten, Open, during, DEFAULT_MIN_PUBLICATION_DAYS)
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                ScheduleError::AlreadyPassed {
+                    field: F::PublishAt
+                },
+                ScheduleError::AlreadyPassed {
+                    field: F::QuestionsUntil
+                },
+            ]
+        );
+
+        // A future deadline cannot be moved into the past.
+        let backdated = Schedule {
+            submission_opens_at: at("2026-04-08T12:00:00Z"),
+            ..open_schedule()
+        };
+        let errors = valid
+            .amend(backdated, Open, during, DEFAULT_MIN_PUBLICATION_DAYS)
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![ScheduleError::InPast {
+                field: F::SubmissionOpensAt
+            }]
+        );
+
+        // Shortening below the 公告期間 is refused even for future dates.
+        let shortened = Schedule {
+            submission_closes_at: at("2026-04-10T08:00:00Z"),
+            opening_at: at("2026-04-10T09:00:00Z"),
+            ..open_schedule()
+        };
+        let errors = valid
+            .amend(shortened, Open, during, DEFAULT_MIN_PUBLICATION_DAYS)
+            .unwrap_err();
+        assert!(errors.contains(&ScheduleError::PublicationPeriodTooShort { min_days: 10 }));
+        // Unchanged: nothing to object to, even though dates have passed.
+        assert!(
+            valid
+                .amend(open_schedule(), Open, during, DEFAULT_MIN_PUBLICATION_DAYS)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod invitations;
+mod tenders;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -30,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "accounts",
         sql: include_str!("../../migrations/postgres/0002_accounts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "tenders",
+        sql: include_str!("../../migrations/postgres/0003_tenders.sql"),
     },
 ];
 

@@ -5,6 +5,7 @@
 mod accounts;
 mod companies;
 mod invitations;
+mod tenders;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -35,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "accounts",
         sql: include_str!("../../migrations/sqlite/0002_accounts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "tenders",
+        sql: include_str!("../../migrations/sqlite/0003_tenders.sql"),
     },
 ];
 
