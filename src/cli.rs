@@ -48,6 +48,11 @@ pub struct GlobalArgs {
     #[arg(long, env = "MUSUBI_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
 
+    /// Minimum 公告期間: days between a tender's publication and its
+    /// submission deadline (予決令第74条 says 10).
+    #[arg(long, env = "MUSUBI_MIN_PUBLICATION_DAYS", default_value_t = musubi_domain::tender::DEFAULT_MIN_PUBLICATION_DAYS, global = true)]
+    pub min_publication_days: u32,
+
     /// Sender of outgoing mail.
     #[arg(long, env = "MUSUBI_MAIL_FROM", default_value = musubi_app::mail::DEFAULT_FROM, global = true)]
     pub mail_from: String,

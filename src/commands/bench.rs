@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use axum::body::Body;
 use musubi_app::demo::DemoGenerator;
-use musubi_app::{AppConfig, Services, SystemClock};
+use musubi_app::{Services, SystemClock};
 use musubi_domain::{Certification, Prefecture, Region};
 use musubi_storage::{DatabaseUrl, DirectoryQuery};
 use tower::ServiceExt;
@@ -135,9 +135,7 @@ async fn directory(
     let services = Services::new(
         Arc::clone(&storage),
         Arc::new(SystemClock),
-        AppConfig {
-            base_url: "http://bench".into(),
-        },
+        super::app_config(global, "http://bench".into()),
     );
 
     // 1. Corpus: top up to `companies` generated suppliers.

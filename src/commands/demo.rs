@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use musubi_app::demo::DemoGenerator;
 use musubi_app::seed::{DEMO_ADMIN, DEMO_PASSWORD, DEMO_SUPPLIER};
-use musubi_app::{AppConfig, Services, SystemClock};
+use musubi_app::{Services, SystemClock};
 
 use super::open_storage;
 use crate::cli::{DemoCommand, GlobalArgs};
@@ -21,9 +21,7 @@ pub async fn run(global: &GlobalArgs, cmd: DemoCommand) -> Result<()> {
     let services = Services::new(
         storage,
         Arc::new(SystemClock),
-        AppConfig {
-            base_url: String::new(),
-        },
+        super::app_config(global, String::new()),
     );
     let generator = DemoGenerator::new(seed);
     // Continue after earlier runs with the same seed instead of colliding

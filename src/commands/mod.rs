@@ -144,3 +144,12 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested; finishing requests and jobs under way");
 }
+
+/// The services' settings from the command line.
+pub fn app_config(global: &GlobalArgs, base_url: String) -> musubi_app::AppConfig {
+    musubi_app::AppConfig {
+        base_url,
+        data_dir: global.data_dir.clone(),
+        min_publication_days: global.min_publication_days,
+    }
+}

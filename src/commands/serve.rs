@@ -6,7 +6,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use musubi_app::jobs::{Registry, Worker};
 use musubi_app::mail::{MailConfig, Mailer};
-use musubi_app::{AppConfig, Services, SystemClock};
+use musubi_app::tenders::run_scheduler;
+use musubi_app::{Services, SystemClock};
 use tokio::sync::watch;
 
 use super::{open_storage, shutdown_signal, worker_config};
@@ -49,9 +50,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
     let mut services = Services::new(
         Arc::clone(&storage),
         Arc::new(SystemClock),
-        AppConfig {
-            base_url: base_url.clone(),
-        },
+        super::app_config(global, base_url.clone()),
     );
     if args.demo {
         super::demo::seed_if_empty(&services).await?;
@@ -69,6 +68,19 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
         );
         services.worker_wake = Some(worker.waker());
         Some(tokio::spawn(worker.run(wait_for_stop(stop_rx.clone()))))
+    };
+    // The tender scheduler runs with the worker: both drive time-driven work,
+    // and `--no-worker` leaves both to a separate `musubi worker`.
+    let scheduler_task = if args.no_worker {
+        None
+    } else {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        services.scheduler_wake = Some(Arc::clone(&wake));
+        Some(tokio::spawn(run_scheduler(
+            services.clone(),
+            wake,
+            wait_for_stop(stop_rx.clone()),
+        )))
     };
 
     let config = musubi_web::WebConfig {
@@ -93,7 +105,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
         .await
         .context("serving HTTP")?;
     let _ = stop_tx.send(true);
-    if let Some(task) = worker_task {
+    for task in [worker_task, scheduler_task].into_iter().flatten() {
         let _ = task.await;
     }
     tracing::info!("stopped");
@@ -104,9 +116,22 @@ pub async fn worker_only(global: &GlobalArgs, args: WorkerArgs) -> Result<()> {
     let cfg = worker_config(&args)?;
     let mailer = mailer(global)?;
     let storage = open_storage(global, true).await?;
+    let services = Services::new(
+        Arc::clone(&storage),
+        Arc::new(SystemClock),
+        super::app_config(global, global.base_url.clone().unwrap_or_default()),
+    );
     let worker = Worker::new(storage, Arc::new(SystemClock), registry(&mailer), cfg);
     println!("Musubi worker {} is running", worker.config().worker_id);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let scheduler = tokio::spawn(run_scheduler(
+        services,
+        Arc::new(tokio::sync::Notify::new()),
+        wait_for_stop(stop_rx),
+    ));
     worker.run(shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    let _ = scheduler.await;
     Ok(())
 }
 

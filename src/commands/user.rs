@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
-use musubi_app::{AppConfig, ServiceError, Services, SystemClock};
+use musubi_app::{ServiceError, Services, SystemClock};
 
 use super::open_storage;
 use crate::cli::{GlobalArgs, UserCommand};
@@ -27,9 +27,7 @@ pub async fn run(global: &GlobalArgs, cmd: UserCommand) -> Result<()> {
             let services = Services::new(
                 storage,
                 Arc::new(SystemClock),
-                AppConfig {
-                    base_url: global.base_url.clone().unwrap_or_default(),
-                },
+                super::app_config(global, global.base_url.clone().unwrap_or_default()),
             );
             match services.create_admin(&email, &name, &password).await {
                 Ok(id) => {

@@ -244,6 +244,7 @@ async fn serve_web(db: &TestDb, dev_mail_dir: Option<PathBuf>) -> String {
         Arc::new(musubi_app::SystemClock),
         musubi_app::AppConfig {
             base_url: "http://127.0.0.1".into(),
+            ..Default::default()
         },
     );
     let state = musubi_web::WebState::new(services, config);

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod blobs;
 pub mod clock;
 pub mod companies;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod mail;
 pub mod organizations;
 pub mod secrets;
 pub mod seed;
+pub mod tenders;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -34,6 +36,21 @@ pub const MAILS_PER_ADDRESS_PER_HOUR: usize = 20;
 pub struct AppConfig {
     /// The portal's public address, for links in mail (no trailing slash).
     pub base_url: String,
+    /// Where files live (attachments under `blobs/`).
+    pub data_dir: std::path::PathBuf,
+    /// The minimum 公告期間 in days between publication and the submission
+    /// deadline.
+    pub min_publication_days: u32,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            base_url: String::new(),
+            data_dir: std::path::PathBuf::from("data"),
+            min_publication_days: musubi_domain::tender::DEFAULT_MIN_PUBLICATION_DAYS,
+        }
+    }
 }
 
 /// Who is asking, for the audit log and rate limits.
@@ -53,6 +70,8 @@ pub struct Services {
     pub worker_wake: Option<Arc<Notify>>,
     /// Registrations and reset mails per client address.
     pub mail_throttle: Arc<throttle::Throttle>,
+    /// Wakes the tender scheduler after a publication or an amendment.
+    pub scheduler_wake: Option<Arc<Notify>>,
 }
 
 impl Services {
@@ -62,6 +81,7 @@ impl Services {
             clock,
             config: Arc::new(config),
             worker_wake: None,
+            scheduler_wake: None,
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,
                 chrono::Duration::hours(1),

@@ -34,6 +34,7 @@ async fn app_with(config: WebConfig) -> TestApp {
                 Arc::new(musubi_app::SystemClock),
                 musubi_app::AppConfig {
                     base_url: "http://musubi.test".into(),
+                    ..Default::default()
                 },
             ),
             config,

@@ -529,6 +529,37 @@ impl ValidSchedule {
         }
     }
 
+    /// The instant a time-driven step is scheduled for (`None` for steps by
+    /// people, and for the application steps without a window).
+    pub fn scheduled_at(&self, step: Transition) -> Option<DateTime<Utc>> {
+        let s = &self.0;
+        match step {
+            Transition::OpenApplications => s.application_opens_at,
+            Transition::CloseApplications => s.application_closes_at,
+            Transition::StartTendering => Some(s.submission_opens_at),
+            Transition::Close => Some(s.submission_closes_at),
+            Transition::Open => Some(s.opening_at),
+            _ => None,
+        }
+    }
+
+    /// When the next time-driven step from `status` falls due (what a
+    /// scheduler waits for), or `None` if no step is time-driven from there.
+    pub fn next_transition_at(&self, status: TenderStatus) -> Option<DateTime<Utc>> {
+        let s = &self.0;
+        match status {
+            TenderStatus::Published => match self.application_window() {
+                Some((opens, _)) => Some(opens),
+                None => Some(s.submission_opens_at),
+            },
+            TenderStatus::AcceptingApplications => s.application_closes_at,
+            TenderStatus::ApplicationsClosed => Some(s.submission_opens_at),
+            TenderStatus::Tendering => Some(s.submission_closes_at),
+            TenderStatus::Closed => Some(s.opening_at),
+            _ => None,
+        }
+    }
+
     /// Whether a question may be asked at `now`: the status allows it and
     /// `questions_until` has not passed.
     pub fn accepts_questions_at(&self, status: TenderStatus, now: DateTime<Utc>) -> bool {
@@ -613,6 +644,26 @@ mod tests {
             field,
             order,
             other,
+        }
+    }
+
+    #[test]
+    fn next_transition_at_is_when_the_next_step_falls_due() {
+        for (schedule, method) in [
+            (open_schedule(), Open),
+            (sba_schedule(), SelectiveByApplication),
+        ] {
+            let valid = validate(schedule, method).unwrap();
+            let mut status = S::Published;
+            while let Some(at) = valid.next_transition_at(status) {
+                let just_before = at - TimeDelta::microseconds(1);
+                assert_eq!(valid.due_transitions(status, just_before), vec![]);
+                let due = valid.due_transitions(status, at);
+                assert_eq!(due.len(), 1, "{status:?} at {at}");
+                assert_eq!(valid.scheduled_at(due[0]), Some(at));
+                status = status.apply(due[0]).unwrap();
+            }
+            assert_eq!(status, S::Opened);
         }
     }
 

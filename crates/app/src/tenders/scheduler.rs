@@ -1,0 +1,142 @@
+//! The scheduler: makes the time-driven steps of every tender (windows
+//! opening and closing, 開札) when their instant comes.
+//!
+//! Each step is written with a compare-and-set on the tender's status, so
+//! two schedulers (or a scheduler and a request that catches a tender up)
+//! never make one step twice. A scheduler that was down catches up in one
+//! pass: `due_transitions` gives every missed step, each recorded with the
+//! instant it was scheduled for. The clock is the services' clock, so tests
+//! drive weeks of a tender's life with a `ManualClock`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use musubi_storage::{NewTransition, TenderId};
+use tokio::sync::Notify;
+
+use crate::Services;
+use crate::error::ServiceResult;
+
+/// Longest sleep between passes, so a tender changed by another process is
+/// picked up without a wake-up.
+const MAX_IDLE: Duration = Duration::from_secs(30);
+/// Tenders taken per query.
+const BATCH: u32 = 500;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchedulerReport {
+    pub tenders: usize,
+    pub steps: usize,
+}
+
+/// Makes the steps of one tender due at `now`. `None` if there was nothing
+/// to write or another scheduler wrote first; otherwise how many steps were
+/// made (0 when only a stale due mark was corrected).
+pub(super) async fn advance(
+    services: &Services,
+    id: TenderId,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<usize>> {
+    let Some(tender) = services.storage.tender(id).await? else {
+        return Ok(None);
+    };
+    if tender.status == musubi_domain::tender::TenderStatus::Draft {
+        return Ok(None);
+    }
+    let schedule = Services::schedule_of(&tender)?;
+    let due = schedule.due_transitions(tender.status, now);
+    let stale_mark = tender.next_transition_at.is_some_and(|at| at <= now);
+    if due.is_empty() && !stale_mark {
+        return Ok(None);
+    }
+    let mut status = tender.status;
+    let mut steps = Vec::with_capacity(due.len());
+    for step in &due {
+        status = status
+            .apply(*step)
+            .map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
+        steps.push(NewTransition {
+            transition: *step,
+            at: schedule.scheduled_at(*step).unwrap_or(now),
+            actor: None,
+            reason: None,
+        });
+    }
+    let moved = services
+        .storage
+        .transition_tender(
+            id,
+            tender.status,
+            &steps,
+            schedule.next_transition_at(status),
+            None,
+            now,
+            &[],
+            None,
+            &[],
+        )
+        .await?;
+    Ok(moved.then_some(steps.len()))
+}
+
+impl Services {
+    /// One pass: every tender with a step due at `now`.
+    pub async fn advance_due_tenders(&self, now: DateTime<Utc>) -> ServiceResult<SchedulerReport> {
+        let mut report = SchedulerReport::default();
+        loop {
+            let ids = self.storage.due_tenders(now, BATCH).await?;
+            if ids.is_empty() {
+                return Ok(report);
+            }
+            let mut wrote = 0;
+            for id in &ids {
+                if let Some(steps) = advance(self, *id, now).await? {
+                    wrote += 1;
+                    report.tenders += 1;
+                    report.steps += steps;
+                }
+            }
+            // Tenders this pass could not move would come back forever.
+            if wrote == 0 || ids.len() < BATCH as usize {
+                return Ok(report);
+            }
+        }
+    }
+}
+
+/// Runs passes until `stop` resolves: at the next due instant, when woken
+/// (a tender was published or amended), and at least every 30 seconds.
+pub async fn run_scheduler(
+    services: Services,
+    wake: Arc<Notify>,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    tracing::info!("tender scheduler started");
+    loop {
+        let now = services.clock.now();
+        match services.advance_due_tenders(now).await {
+            Ok(r) if r.steps > 0 => {
+                tracing::info!(tenders = r.tenders, steps = r.steps, "tender steps made")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "tender scheduler pass failed"),
+        }
+        let sleep = match services.storage.next_transition_at().await {
+            Ok(Some(at)) => (at - services.clock.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(MAX_IDLE),
+            _ => MAX_IDLE,
+        };
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = wake.notified() => {}
+            // At least a millisecond: a step due "now" that could not be
+            // made must not spin.
+            _ = tokio::time::sleep(sleep.max(Duration::from_millis(1))) => {}
+        }
+    }
+    tracing::info!("tender scheduler stopped");
+}
