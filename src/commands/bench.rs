@@ -28,6 +28,25 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             queries,
             json,
         } => directory(global, companies, seed, queries, json).await,
+        BenchCommand::TenderPage {
+            tenders,
+            seed,
+            clients,
+            seconds,
+            json,
+        } => {
+            super::bench_tender_page::run(
+                global,
+                super::bench_tender_page::Args {
+                    tenders,
+                    seed,
+                    clients,
+                    seconds,
+                    json,
+                },
+            )
+            .await
+        }
     }
 }
 

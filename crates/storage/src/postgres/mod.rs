@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "tenders",
         sql: include_str!("../../migrations/postgres/0003_tenders.sql"),
     },
+    Migration {
+        version: 4,
+        name: "tender_list_index",
+        sql: include_str!("../../migrations/postgres/0004_tender_list_index.sql"),
+    },
 ];
 
 /// Serialises concurrent `migrate` calls from several servers starting at once.
@@ -176,8 +181,16 @@ impl Storage for PgStore {
     }
 
     async fn analyze(&self) -> Result<()> {
+        // VACUUM as well for the tenders: after a bulk import the visibility
+        // map is empty and counting from an index would visit every row.
+        // (Separate statements: VACUUM may not share a query string.)
         sqlx::raw_sql(
             "ANALYZE organizations, company_profiles, company_jsic, company_grades, company_certifications",
+        )
+        .execute(&self.pool)
+        .await?;
+        sqlx::raw_sql(
+            "VACUUM (ANALYZE) tenders, tender_transitions, tender_versions, tender_questions, tender_attachments",
         )
         .execute(&self.pool)
         .await?;

@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "tenders",
         sql: include_str!("../../migrations/sqlite/0003_tenders.sql"),
     },
+    Migration {
+        version: 4,
+        name: "tender_list_index",
+        sql: include_str!("../../migrations/sqlite/0004_tender_list_index.sql"),
+    },
 ];
 
 pub struct SqliteStore {
