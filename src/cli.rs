@@ -109,6 +109,27 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The tender page under load over real HTTP: builds (or reuses) a
+    /// database of demo tenders, then keep-alive clients fetch random tender
+    /// pages; `/healthz` under the same load is the baseline. Prints
+    /// requests/s and the ratios to the baseline and to the 2,000 req/s target.
+    TenderPage {
+        /// Tenders in the benchmark database.
+        #[arg(long, default_value_t = 1_000_000)]
+        tenders: u64,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Concurrent clients (one keep-alive connection each).
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds of load per route.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,12 +149,18 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
-    /// Add realistic, deterministic demo organisations to the database.
+    /// Add realistic, deterministic demo organisations and tenders (案件) to
+    /// the database. Running it again adds more after what is there.
     Generate {
-        /// How many supplier companies to create.
+        /// How many supplier companies to create (0 for none).
         #[arg(long, default_value_t = 1000)]
         companies: u64,
-        /// Seed: the same seed always gives the same companies.
+        /// How many tenders the demo buyers post (0 for none). Their dates
+        /// lie around now, their status is where their life cycle has got
+        /// to; the demo buyers and their accounts are created if missing.
+        #[arg(long, default_value_t = 0)]
+        tenders: u64,
+        /// Seed: the same seed always gives the same companies and tenders.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

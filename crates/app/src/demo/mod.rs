@@ -1,4 +1,6 @@
-//! Deterministic demo data: realistic Japanese supplier companies and buyers.
+//! Deterministic demo data: realistic Japanese supplier companies, buyers and
+//! the tenders (案件) the buyers post ([`DemoGenerator::tender`], see
+//! `tenders.rs`).
 //!
 //! [`DemoGenerator`] is pure: no I/O, no clock, no storage. Everything it
 //! produces depends only on its seed (and, for a supplier, on the supplier's
@@ -27,12 +29,17 @@
 //! - Phone numbers use the right area code, but their 市内局番 begins with
 //!   1, which is never assigned to a subscriber line; web sites and mail
 //!   addresses live under the reserved `example.jp`.
+//! - Tenders use the vocabulary and forms of real Japanese public
+//!   procurement (件名, 参加資格, 予定価格, 最低制限価格 …) and real facility
+//!   and place names, but every job, amount, person and question is made
+//!   up; their contacts follow the rules above.
 
 mod buyers;
 mod names;
 mod places;
 mod rng;
 mod supplier;
+mod tenders;
 mod text;
 mod trades;
 
@@ -45,6 +52,9 @@ use musubi_domain::{CorporateNumber, JsicCode, MunicipalityCode, Prefecture};
 use serde::{Deserialize, Serialize};
 
 use self::rng::mix64;
+pub use self::tenders::{
+    DemoFile, DemoQuestion, DemoTender, DemoTransition, FUTURE_DAYS, PAST_DAYS,
+};
 
 /// Certification codes a demo supplier may hold.
 pub const CERTIFICATIONS: [&str; 8] = [

@@ -499,3 +499,164 @@ fn print_samples() {
         println!("{}", serde_json::to_string_pretty(&s).unwrap());
     }
 }
+
+/// A fresh SQLite database in a temporary directory, with services whose
+/// clock stands at `now`.
+async fn demo_services(
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (crate::Services, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "musubi-demo-{name}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let storage = musubi_storage::connect(&musubi_storage::DatabaseUrl::sqlite_in(&dir))
+        .await
+        .unwrap();
+    storage.migrate().await.unwrap();
+    let services = crate::Services::new(
+        storage,
+        std::sync::Arc::new(crate::ManualClock::new(now)),
+        crate::AppConfig {
+            data_dir: dir.clone(),
+            ..Default::default()
+        },
+    );
+    (services, dir)
+}
+
+#[tokio::test]
+async fn demo_tenders_are_imported_as_generated_and_continue() {
+    use musubi_storage::Paging;
+
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-22T09:40:00Z".parse().unwrap();
+    let (services, dir) = demo_services("tenders", now).await;
+    let storage = std::sync::Arc::clone(&services.storage);
+    let g = DemoGenerator::new(3);
+    // As `demo generate` on an empty database: companies, then tenders; the
+    // buyers and the askers' accounts are made on the way.
+    services
+        .import_demo_suppliers(&g, 0, 30, |_, _| {})
+        .await
+        .unwrap();
+    let mut calls = Vec::new();
+    let report = services
+        .import_demo_tenders(&g, 0, 1500, |done, total| calls.push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(report.tenders, 1500);
+    assert_eq!(calls, [(1000, 1500), (1500, 1500)]);
+    assert_eq!(services.demo_tender_count(&g).await.unwrap(), 1500);
+
+    let parties = services.demo_parties(&g).await.unwrap();
+    assert_eq!(parties.buyers.len(), g.buyers().len());
+    assert_eq!(parties.askers.len(), 12);
+    // Running it again finds what is there.
+    assert_eq!(services.demo_parties(&g).await.unwrap(), parties);
+
+    // Stored as generated (ids follow the indices in a fresh database).
+    let blobs = crate::blobs::BlobStore::in_data_dir(&dir);
+    let (mut questions, mut attachments) = (0, 0);
+    for i in (0..1500).step_by(7) {
+        let expected = g.tender(i, parties.buyers.len(), now);
+        let id = i as i64 + 1;
+        let stored = storage.tender(id).await.unwrap().unwrap();
+        assert_eq!(stored.content, expected.content, "#{i}");
+        assert_eq!(stored.status, expected.status, "#{i}");
+        assert_eq!(stored.buyer, parties.buyers[expected.buyer].0);
+        assert_eq!(stored.created_by, parties.buyers[expected.buyer].1);
+        assert_eq!(stored.next_transition_at, expected.next_transition_at);
+        assert_eq!(stored.published_at, expected.published_at);
+        assert_eq!(
+            stored.cancel_reason.as_deref(),
+            expected.cancel_reason(),
+            "#{i}"
+        );
+        let steps = storage.tender_transitions(id).await.unwrap();
+        let kinds: Vec<_> = steps.iter().map(|s| s.transition).collect();
+        let want: Vec<_> = expected.transitions.iter().map(|s| s.transition).collect();
+        assert_eq!(kinds, want, "#{i}");
+        let asked = storage.questions(id).await.unwrap();
+        assert_eq!(asked.len(), expected.questions.len());
+        questions += asked.len();
+        for q in &asked {
+            assert!(parties.askers.contains(&(q.asked_by, q.asker_org)));
+            assert!(q.answer.is_some());
+        }
+        let files = storage.attachments(id).await.unwrap();
+        assert_eq!(files.len(), expected.attachments.len());
+        attachments += files.len();
+        for f in &files {
+            let bytes = blobs.get(&f.sha256).unwrap();
+            assert_eq!(bytes.len() as i64, f.size);
+        }
+    }
+    assert!(
+        questions > 20 && attachments > 100,
+        "{questions} {attachments}"
+    );
+    let listed = storage
+        .buyer_tenders(
+            parties.buyers[0].0,
+            Paging {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(listed.total > 0);
+
+    // A second run continues after the first.
+    let first = services.demo_tender_count(&g).await.unwrap();
+    let more = services
+        .import_demo_tenders(&g, first, 100, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(more.tenders, 100);
+    assert_eq!(services.demo_tender_count(&g).await.unwrap(), 1600);
+    let last = storage.tender(1600).await.unwrap().unwrap();
+    assert_eq!(
+        last.content,
+        g.tender(1599, parties.buyers.len(), now).content
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn serve_demo_seed_then_tenders_reuse_its_buyers_and_accounts() {
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-22T09:40:00Z".parse().unwrap();
+    let (services, dir) = demo_services("seed", now).await;
+    let report = services.seed_demo_if_empty(20, 1).await.unwrap().unwrap();
+    let g = DemoGenerator::new(1);
+    let tenders = services
+        .import_demo_tenders(&g, 0, 200, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(tenders.tenders, 200);
+    let parties = services.demo_parties(&g).await.unwrap();
+    assert_eq!(parties.buyers.len() as u64, report.buyers);
+    // The first buyer's user is its demo account; the first asker is the
+    // demo supplier account.
+    let buyer1 = services
+        .storage
+        .user_by_email(
+            &musubi_domain::EmailAddress::parse("buyer1@demo.musubi.example.jp").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(parties.buyers[0].1, buyer1.id);
+    let supplier = services
+        .storage
+        .user_by_email(&musubi_domain::EmailAddress::parse(crate::seed::DEMO_SUPPLIER).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(parties.askers[0].0, supplier.id);
+    // Nothing is seeded twice.
+    assert!(services.seed_demo_if_empty(20, 1).await.unwrap().is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
