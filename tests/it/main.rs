@@ -15,4 +15,8 @@ mod openapi;
 mod portal;
 mod schema;
 mod storage;
+mod tender_actions;
+mod tender_lifecycle;
+mod tender_store;
+mod tenders_web;
 mod web;

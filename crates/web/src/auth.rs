@@ -6,8 +6,9 @@
 //! - The API also takes `Authorization: Bearer mbk_…` (personal tokens;
 //!   read-only tokens may only read).
 //! - Every state-changing request that relies on cookies must carry the
-//!   CSRF token — form field `_csrf` or header `X-CSRF-Token` — equal to the
-//!   `musubi_csrf` cookie (double submit). Bearer requests carry no ambient
+//!   CSRF token — form field `_csrf` or header `X-CSRF-Token` (a file
+//!   upload form: `?_csrf=` in its action) — equal to the `musubi_csrf`
+//!   cookie (double submit). Bearer requests carry no ambient
 //!   credentials and need none.
 
 use axum::body::{Body, to_bytes};
@@ -264,6 +265,14 @@ pub async fn authenticate(State(state): State<WebState>, req: Request, next: Nex
                 body = Body::from(bytes);
                 field
             }
+            // A file upload form can carry no header, and its body is too
+            // large to buffer here: its action URL carries `?_csrf=`.
+            None if is_multipart(&parts.headers) => parts.uri.query().and_then(|q| {
+                crate::extract::form_pairs(q)
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            }),
             None => None,
         };
         let ok = matches!((&csrf_cookie, &presented), (Some(c), Some(p)) if !c.is_empty() && constant_time_eq(c, p));
@@ -304,6 +313,13 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -25,6 +25,8 @@ pub struct AppError {
     message_en: Cow<'static, str>,
     /// Field-level problems: (field, Japanese, English).
     fields: Vec<(String, String, String)>,
+    /// The stable code of each field-level problem: (field, code).
+    field_codes: Vec<(String, &'static str)>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -47,12 +49,20 @@ impl AppError {
             message_ja: message_ja.into(),
             message_en: message_en.into(),
             fields: Vec::new(),
+            field_codes: Vec::new(),
         }
     }
 
     /// Adds field-level messages (shown beside the fields, listed in the API).
     pub fn with_fields(mut self, fields: Vec<(String, String, String)>) -> Self {
         self.fields = fields;
+        self
+    }
+
+    /// Adds the stable code of each field-level problem (listed in the API
+    /// as `field_codes`).
+    pub fn with_field_codes(mut self, codes: Vec<(String, &'static str)>) -> Self {
+        self.field_codes = codes;
         self
     }
 
@@ -163,20 +173,42 @@ impl AppError {
         }
     }
 
-    /// The JSON body: `{"error":{"code":…,"message":…,"fields":{…}}}`
-    /// (`fields` only when there are field-level problems).
+    /// The JSON body: `{"error":{"code":…,"message":…,"fields":{…},"field_codes":{…}}}`
+    /// (`fields` only when there are field-level problems: one message per
+    /// field, several problems of one field joined; `field_codes` lists
+    /// each field's codes).
     pub fn to_json(&self, lang: Lang) -> serde_json::Value {
+        use serde_json::{Map, Value};
         let mut error = serde_json::json!({ "code": self.code, "message": self.message(lang) });
         if !self.fields.is_empty() {
-            let fields: serde_json::Map<String, serde_json::Value> = self
-                .fields
-                .iter()
-                .map(|(f, ja, en)| {
-                    let m = if lang == Lang::Ja { ja } else { en };
-                    (f.clone(), serde_json::Value::String(m.clone()))
-                })
-                .collect();
-            error["fields"] = serde_json::Value::Object(fields);
+            let mut fields: Map<String, Value> = Map::new();
+            for (f, ja, en) in &self.fields {
+                let m = if lang == Lang::Ja { ja } else { en };
+                match fields.get_mut(f) {
+                    Some(Value::String(s)) => {
+                        if lang == Lang::En {
+                            s.push(' ');
+                        }
+                        s.push_str(m);
+                    }
+                    _ => {
+                        fields.insert(f.clone(), Value::String(m.clone()));
+                    }
+                }
+            }
+            error["fields"] = Value::Object(fields);
+        }
+        if !self.field_codes.is_empty() {
+            let mut codes: Map<String, Value> = Map::new();
+            for (f, c) in &self.field_codes {
+                if let Value::Array(list) = codes
+                    .entry(f.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                {
+                    list.push(Value::from(*c));
+                }
+            }
+            error["field_codes"] = Value::Object(codes);
         }
         serde_json::json!({ "error": error })
     }
@@ -232,6 +264,13 @@ impl From<musubi_app::ServiceError> for AppError {
                 "validation_failed",
                 "入力内容に誤りがあります。各項目をご確認ください。",
                 "Some fields are not valid. Please check them.",
+            )
+            .with_field_codes(
+                fields
+                    .0
+                    .iter()
+                    .map(|f| (f.field.to_owned(), f.code))
+                    .collect(),
             )
             .with_fields(
                 fields
@@ -302,6 +341,34 @@ mod tests {
         assert_eq!(v["error"]["code"], "not_found");
         assert!(v["error"]["message"].as_str().unwrap().contains("ページ"));
         assert_eq!(v.as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn field_codes_and_several_problems_of_one_field() {
+        let mut f = musubi_app::FieldErrors::new();
+        f.add(
+            "eligibility",
+            "eligibility_location",
+            "所在地。",
+            "Location.",
+        );
+        f.add("eligibility", "eligibility_grade", "等級。", "Grade.");
+        f.add("title", "required", "件名。", "Title.");
+        let e = AppError::from(musubi_app::ServiceError::Invalid(f));
+        let v = e.to_json(Lang::Ja);
+        assert_eq!(v["error"]["fields"]["eligibility"], "所在地。等級。");
+        assert_eq!(
+            v["error"]["field_codes"]["eligibility"],
+            serde_json::json!(["eligibility_location", "eligibility_grade"])
+        );
+        assert_eq!(
+            v["error"]["field_codes"]["title"],
+            serde_json::json!(["required"])
+        );
+        assert_eq!(
+            e.to_json(Lang::En)["error"]["fields"]["eligibility"],
+            "Location. Grade."
+        );
     }
 
     #[test]

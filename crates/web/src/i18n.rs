@@ -334,7 +334,7 @@ pub static JA: Texts = Texts {
         "案件情報の検索・閲覧から、電子入札・見積書の提出、開札結果の確認までを、一つのサイトで行うことができます。",
     ],
     home_preparing_heading: "公開準備中のお知らせ",
-    home_preparing: "本サイトは現在、公開に向けた準備を進めております。案件検索、利用者登録、電子入札等の各機能は、準備が整い次第、順次公開いたします。",
+    home_preparing: "本サイトは現在、公開に向けた準備を進めております。案件情報の検索・閲覧、利用者登録、質問・参加申請はご利用いただけます。電子入札等のその他の機能は、準備が整い次第、順次公開いたします。",
     services_heading: "主なサービス",
     services: &[
         Item {
@@ -422,7 +422,7 @@ pub static EN: Texts = Texts {
         "From finding and reading opportunities to submitting electronic bids and quotations and checking the results of bid openings, everything happens on one site.",
     ],
     home_preparing_heading: "This site is being prepared",
-    home_preparing: "We are preparing this site for launch. Opportunity search, user registration, electronic bidding and the other services will open one by one as they become ready.",
+    home_preparing: "We are preparing this site for launch. Searching and reading tenders, registration, questions and applications are open; electronic bidding and the other services will open one by one as they become ready.",
     services_heading: "Services",
     services: &[
         Item {

@@ -32,7 +32,6 @@ use musubi_storage::Storage;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -46,7 +45,8 @@ pub use middleware::RequestId;
 pub struct WebConfig {
     /// Requests still running after this get a 503 `timeout` error.
     pub request_timeout: Duration,
-    /// Larger request bodies get a 413.
+    /// Larger request bodies get a 413 (file uploads have their own,
+    /// larger limit: [`routes::RouteDef::with_body_limit`]).
     pub body_limit_bytes: usize,
     /// Mark cookies `Secure` (set when the site is served over HTTPS).
     pub secure_cookies: bool,
@@ -115,7 +115,7 @@ pub(crate) fn build(state: WebState, extra: Router<WebState>) -> Router {
         .layer(from_fn_with_state(state.clone(), middleware::render_errors))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
-        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(from_fn_with_state(state.clone(), routes::limit_body))
         .layer(DefaultBodyLimit::max(limit));
 
     routes::build(routes::all())

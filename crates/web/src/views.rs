@@ -96,12 +96,6 @@ pub fn html_page_status(
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage {
-    pub chrome: Chrome,
-}
-
-#[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub chrome: Chrome,

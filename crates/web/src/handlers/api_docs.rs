@@ -3,10 +3,10 @@
 //! document built once.
 //!
 //! Paths, methods and required access come from [`crate::routes::table`];
-//! what each operation takes and answers is written here in [`operations`],
-//! keyed by (method, path). A `/api/v1` route without an entry still appears
-//! (marked `x-musubi-undocumented`) so the server never fails over it; the
-//! tests fail instead.
+//! what each operation takes and answers is written here in [`operations`]
+//! (the tender routes in `tenders`), keyed by (method, path). A `/api/v1`
+//! route without an entry still appears (marked `x-musubi-undocumented`) so
+//! the server never fails over it; the tests fail instead.
 //!
 //! Japanese texts travel in the document as specification extensions
 //! (`x-summary-ja`, `x-description-ja`, `x-name-ja`), so the page is
@@ -29,6 +29,8 @@ use crate::handlers::assets::fnv1a64;
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page};
+
+mod tenders;
 
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 pub const DOCS_PATH: &str = "/api/docs";
@@ -112,6 +114,10 @@ struct OpDoc {
     ok: (u16, Option<&'static str>, &'static str, &'static str),
     /// Error responses beyond those every operation of its kind gets (names in `components/responses`).
     errors: &'static [&'static str],
+    /// The body may be left out.
+    optional_body: bool,
+    /// The success answer is a file, not JSON.
+    file: bool,
 }
 
 fn op(
@@ -134,6 +140,8 @@ fn op(
         body: None,
         ok: (200, None, "Done.", "処理が完了しました。"),
         errors: &[],
+        optional_body: false,
+        file: false,
     }
 }
 
@@ -166,12 +174,21 @@ impl OpDoc {
         self.errors = names;
         self
     }
+    fn optional_body(mut self) -> Self {
+        self.optional_body = true;
+        self
+    }
+    fn file_response(mut self, en: &'static str, ja: &'static str) -> Self {
+        self.ok = (200, None, en, ja);
+        self.file = true;
+        self
+    }
 }
 
 /// Every documented operation of `/api/v1`.
 fn operations() -> Vec<OpDoc> {
     use Method as M;
-    vec![
+    let mut ops = vec![
         // auth
         op(M::POST, "/api/v1/auth/register", "register", "auth", "Register an account", "利用者登録")
             .describe(
@@ -346,7 +363,9 @@ fn operations() -> Vec<OpDoc> {
                 "本書（OpenAPI 3.1 形式）を返します。閲覧用のページは /api/docs です。",
             )
             .ok(200, "OpenApiDocument", "The OpenAPI document.", "OpenAPI 形式のAPI仕様。"),
-    ]
+    ];
+    ops.extend(tenders::operations());
+    ops
 }
 
 /// Tags in the order they are shown: name, English and Japanese title and description.
@@ -392,6 +411,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "システム管理",
         "Approving buyers, managing users and roles, the audit log (platform administrators).",
         "発注機関の審査、利用者・権限の管理、監査ログ（システム管理者向け）。",
+    ),
+    (
+        "tenders",
+        "Tenders",
+        "案件",
+        "Tenders (案件): searching and reading them; for buyers posting, amending (訂正), publishing and cancelling, answering questions, deciding applications and attaching documents; for suppliers asking, applying and favourites; notifications.",
+        "案件の検索・閲覧、発注機関による登録・訂正・公告・中止・質問への回答・参加申請の審査・資料の添付、受注者による質問・参加申請・お気に入り、お知らせ。",
     ),
     (
         "meta",
@@ -485,8 +511,8 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
     (
         "validation_failed",
         422,
-        "Some fields are not valid; fields names each one with its message.",
-        "入力内容に誤りがあります。fields に項目ごとの内容を示します。",
+        "Some fields are not valid; fields names each one with its message, field_codes with its stable codes.",
+        "入力内容に誤りがあります。fields に項目ごとの内容を、field_codes に項目ごとのコードを示します。",
     ),
     (
         "invalid_parameter",
@@ -609,6 +635,108 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
         "自身を利用停止にすることはできません。",
     ),
     (
+        "tender_owner_required",
+        403,
+        "Only the tender's buyer may do this.",
+        "当該案件の発注機関のみが行える操作です。",
+    ),
+    (
+        "tender_not_editable",
+        409,
+        "The tender can no longer be edited or amended (after its submission deadline, or finished).",
+        "提出締切後または終了した案件は編集・訂正できません。",
+    ),
+    (
+        "not_draft",
+        409,
+        "The tender has already been published.",
+        "既に公告済みの案件です。",
+    ),
+    (
+        "nothing_changed",
+        422,
+        "An amendment that changes nothing.",
+        "訂正で変更された項目がありません。",
+    ),
+    (
+        "status_changed",
+        409,
+        "The tender's status changed meanwhile; reload and try again.",
+        "処理中に案件の状態が変わりました。再読み込みして再度お試しください。",
+    ),
+    (
+        "tender_draft_not_cancellable",
+        409,
+        "A draft cannot be cancelled (likewise tender_status_final, tender_transition_not_allowed).",
+        "下書きは中止できません（同様に tender_status_final、tender_transition_not_allowed）。",
+    ),
+    (
+        "questions_closed",
+        409,
+        "The question deadline has passed.",
+        "質問受付期限を過ぎています。",
+    ),
+    (
+        "tender_not_answerable",
+        409,
+        "Questions on this tender can no longer be answered.",
+        "この案件の質問には回答できません。",
+    ),
+    (
+        "applications_closed",
+        409,
+        "The tender is not taking applications now.",
+        "現在、参加申請を受け付けていません。",
+    ),
+    (
+        "nomination_only",
+        409,
+        "A selective tender (指名競争) takes no applications; the buyer nominates.",
+        "指名競争の案件には申請できません（発注者が指名します）。",
+    ),
+    (
+        "already_applied",
+        409,
+        "The supplier has already applied or been nominated.",
+        "既に申請済みまたは指名済みです。",
+    ),
+    (
+        "already_decided",
+        409,
+        "The application has already been decided.",
+        "既に審査済みの申請です。",
+    ),
+    (
+        "not_selective",
+        409,
+        "Only selective tenders take nominations.",
+        "指名は指名競争の案件でのみ行えます。",
+    ),
+    (
+        "tender_not_open",
+        409,
+        "The tender does not allow this step now.",
+        "現在の状態では行えません。",
+    ),
+    (
+        "profile_required",
+        422,
+        "Register the company profile before applying.",
+        "参加申請の前に企業情報の登録が必要です。",
+    ),
+    (
+        "attachment_type_refused",
+        422,
+        "This file type cannot be attached (likewise attachment_content_mismatch, attachment_empty, attachment_unknown).",
+        "この形式のファイルは添付できません（同様に attachment_content_mismatch、attachment_empty、attachment_unknown）。",
+    ),
+    (
+        "attachment_too_large",
+        413,
+        "The file is larger than 20 MB.",
+        "ファイルが20 MBを超えています。",
+    ),
+    (
         "payload_too_large",
         413,
         "The body is larger than the limit.",
@@ -675,6 +803,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "token_read_only",
             "account_suspended",
             "email_not_verified",
+            "tender_owner_required",
             "organization_required",
             "org_admin_required",
             "supplier_required",
@@ -703,6 +832,18 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "invitation_email_mismatch",
             "not_a_supplier",
             "cannot_suspend_self",
+            "tender_not_editable",
+            "not_draft",
+            "status_changed",
+            "tender_draft_not_cancellable",
+            "questions_closed",
+            "tender_not_answerable",
+            "applications_closed",
+            "nomination_only",
+            "already_applied",
+            "already_decided",
+            "not_selective",
+            "tender_not_open",
             "conflict",
         ],
     ),
@@ -718,7 +859,23 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
         "422",
         "Some fields are missing or not valid; error.fields names each one.",
         "入力内容に誤りがあります。error.fields に項目ごとの内容を示します。",
-        &["validation_failed", "invalid_body"],
+        &[
+            "validation_failed",
+            "invalid_body",
+            "nothing_changed",
+            "profile_required",
+            "attachment_type_refused",
+            "attachment_content_mismatch",
+            "attachment_empty",
+            "attachment_unknown",
+        ],
+    ),
+    (
+        "AttachmentTooLarge",
+        "413",
+        "The file is larger than 20 MB.",
+        "ファイルが20 MBを超えています。",
+        &["attachment_too_large"],
     ),
     (
         "TooManyRequests",
@@ -956,6 +1113,14 @@ fn schemas() -> Value {
                                     json!({ "type": "object", "additionalProperties": { "type": "string" } }),
                                     "For validation_failed: a message for each field at fault, keyed by field name.",
                                     "validation_failed の場合、誤りのある項目名ごとのメッセージ。",
+                                ),
+                            ),
+                            (
+                                "field_codes",
+                                prop(
+                                    json!({ "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } } }),
+                                    "For validation_failed: the stable codes of each field's problems (e.g. required, schedule_out_of_order, eligibility_location), keyed by field name.",
+                                    "validation_failed の場合、項目名ごとの誤りのコード（例：required、schedule_out_of_order、eligibility_location）。",
                                 ),
                             ),
                         ],
@@ -2197,6 +2362,9 @@ fn schemas() -> Value {
             "OpenAPI 3.1 形式の文書。",
         ),
     );
+    for (name, v) in tenders::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     Value::Object(s)
 }
 
@@ -2297,6 +2465,9 @@ fn parameters() -> Value {
         "Companies per page.",
         "1ページあたりの件数。",
     ));
+    for (key, v) in tenders::parameters() {
+        p.insert(key.to_owned(), v);
+    }
     Value::Object(p)
 }
 
@@ -2327,8 +2498,8 @@ fn info_description() -> String {
          - **Session cookie** (sessionCookie): POST /api/v1/auth/login sets the `musubi_session` cookie. \
          Every write (POST, PUT, PATCH, DELETE) sent with the session cookie must carry the header `X-CSRF-Token` equal to the `musubi_csrf` cookie, else 403 `csrf_failed`.\n\n\
          ## Errors\n\n\
-         Every error answers `{\"error\": {\"code\": …, \"message\": …, \"fields\": {…}}}`: a stable `code`, a `message` in the request's language (`?lang=` or `Accept-Language`), \
-         and for `validation_failed` a message per field in `fields`. Codes:\n\n",
+         Every error answers `{\"error\": {\"code\": …, \"message\": …, \"fields\": {…}, \"field_codes\": {…}}}`: a stable `code`, a `message` in the request's language (`?lang=` or `Accept-Language`), \
+         and for `validation_failed` a message per field in `fields` and the codes of each field's problems in `field_codes`. Codes:\n\n",
     );
     for (code, status, en, _) in ERROR_CODES {
         d.push_str(&format!("- `{code}` ({status}): {en}\n"));
@@ -2454,6 +2625,19 @@ fn operation(d: &OpDoc, access: Access) -> Value {
     if let Some(schema) = schema {
         ok["content"] = json!({ "application/json": { "schema": schema_ref(schema) } });
     }
+    if d.file {
+        ok["content"] = json!({
+            "application/octet-stream": {
+                "schema": { "type": "string", "contentMediaType": "application/octet-stream" }
+            }
+        });
+        ok["headers"] = json!({
+            "Content-Disposition": {
+                "description": "attachment; filename=\"…\"; filename*=UTF-8''… (RFC 5987)",
+                "schema": { "type": "string" },
+            }
+        });
+    }
     if d.id == "login" {
         ok["headers"] = json!({
             "Set-Cookie": {
@@ -2500,7 +2684,7 @@ fn operation(d: &OpDoc, access: Access) -> Value {
     }
     if let Some(body) = d.body {
         o["requestBody"] = json!({
-            "required": true,
+            "required": !d.optional_body,
             "content": { "application/json": { "schema": schema_ref(body) } },
         });
     }
