@@ -26,6 +26,7 @@
 mod driver;
 mod harness;
 mod journeys;
+mod tender_journey;
 mod wire;
 
 use std::collections::BTreeMap;
