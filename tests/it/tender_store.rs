@@ -1745,10 +1745,26 @@ async fn public_list_filters_pages_and_hides_drafts(db: TestDb) {
             prefecture: Some(tokyo()),
             buyer: Some(x),
             paging: Paging::default(),
+            without_total: false,
         })
         .await
         .unwrap();
     assert_eq!((ids(&narrow.items), narrow.total), (vec![t1], 1));
+
+    // Without the count (the top page's "newest"): the same items, and a
+    // total that only says how far the page reaches.
+    let newest = s
+        .list_tenders(&TenderQuery {
+            paging: Paging {
+                offset: 1,
+                limit: 2,
+            },
+            without_total: true,
+            ..TenderQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((ids(&newest.items), newest.total), (vec![t3, t2], 3));
 
     // Pages: the total is exact whatever the page.
     for (offset, limit, expected) in [

@@ -77,6 +77,9 @@ pub struct TenderQuery {
     pub prefecture: Option<Prefecture>,
     pub buyer: Option<OrgId>,
     pub paging: Paging,
+    /// Skip the exact count (a "newest" box needs none, and counting a
+    /// million rows is the slow part): `total` is then `offset` + the items.
+    pub without_total: bool,
 }
 
 /// A saved version of a published tender's content.

@@ -27,6 +27,16 @@ pub use input::{TenderInput, parse_instant, sanitize_summary};
 pub use scheduler::{SchedulerReport, run_scheduler};
 pub use view::{QuestionView, TenderView};
 
+/// What the tender page shows (see [`Services::tender_detail`]).
+#[derive(Debug, Clone)]
+pub struct TenderDetail {
+    pub view: TenderView,
+    pub versions: Vec<TenderVersion>,
+    pub transitions: Vec<TransitionRecord>,
+    pub attachments: Vec<musubi_storage::Attachment>,
+    pub questions: Vec<QuestionView>,
+}
+
 use crate::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::{RequestCtx, Services};
 
@@ -134,6 +144,39 @@ impl Services {
         let tender = self.tender_for(principal, id).await?;
         let is_buyer = Self::is_buyer_of(principal, &tender);
         Ok(TenderView::new(tender, is_buyer))
+    }
+
+    /// Everything the tender page shows, loading the tender once and the
+    /// rest side by side: the view, versions, steps, files and questions.
+    pub async fn tender_detail(
+        &self,
+        principal: Option<&Principal>,
+        id: TenderId,
+    ) -> ServiceResult<TenderDetail> {
+        let tender = self.tender_for(principal, id).await?;
+        let is_buyer = Self::is_buyer_of(principal, &tender);
+        let (versions, transitions, attachments, questions) = tokio::try_join!(
+            self.storage.tender_versions(id),
+            self.storage.tender_transitions(id),
+            self.storage.attachments(id),
+            self.storage.questions(id),
+        )?;
+        let mut versions = versions;
+        for v in &mut versions {
+            view::seal_prices(&mut v.content, tender.status, is_buyer);
+        }
+        let org = principal.and_then(Principal::org_id);
+        let questions = questions
+            .into_iter()
+            .filter_map(|q| QuestionView::for_viewer(q, is_buyer, org))
+            .collect();
+        Ok(TenderDetail {
+            view: TenderView::new(tender, is_buyer),
+            versions,
+            transitions,
+            attachments,
+            questions,
+        })
     }
 
     /// Creates a draft from the form.

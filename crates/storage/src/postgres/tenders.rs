@@ -451,7 +451,12 @@ struct ListSql {
 
 impl PgStore {
     /// The exact count and one page of a list, from one snapshot.
-    async fn summaries(&self, list: ListSql, paging: Paging) -> Result<Page<TenderSummary>> {
+    async fn summaries(
+        &self,
+        list: ListSql,
+        paging: Paging,
+        counted: bool,
+    ) -> Result<Page<TenderSummary>> {
         let ListSql {
             with,
             from,
@@ -466,10 +471,14 @@ impl PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
         let count_sql = format!("{with} SELECT COUNT(*) FROM {from}{filter}");
-        let total: i64 = bind_all(sqlx::query(AssertSqlSafe(count_sql)), &args)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let mut total: i64 = if counted {
+            bind_all(sqlx::query(AssertSqlSafe(count_sql)), &args)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?
+        } else {
+            i64::MAX
+        };
         let mut items = Vec::new();
         if total > offset {
             let n = args.len();
@@ -491,6 +500,9 @@ impl PgStore {
                 .collect::<Result<Vec<_>>>()?;
         }
         tx.commit().await?;
+        if !counted {
+            total = offset + items.len() as i64;
+        }
         Ok(Page {
             items,
             total: u64::try_from(total).unwrap_or(0),
@@ -1037,6 +1049,7 @@ impl TenderStore for PgStore {
                 args,
             },
             query.paging,
+            !query.without_total,
         )
         .await
     }
@@ -1051,6 +1064,7 @@ impl TenderStore for PgStore {
                 args: vec![Arg::Int(buyer)],
             },
             paging,
+            true,
         )
         .await
     }
@@ -1364,6 +1378,7 @@ impl TenderStore for PgStore {
                 args: vec![Arg::Int(user), Arg::OptInt(org)],
             },
             paging,
+            true,
         )
         .await
     }

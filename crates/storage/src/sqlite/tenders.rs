@@ -381,13 +381,18 @@ impl SqliteStore {
         page_sql: String,
         args: &[Arg],
         paging: Paging,
+        counted: bool,
     ) -> Result<Page<TenderSummary>> {
         let (offset, limit) = page_bounds(paging.offset, paging.limit);
         let mut tx = self.read.begin().await?;
-        let total: i64 = bind_args(sqlx::query(AssertSqlSafe(count_sql)), args)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let mut total: i64 = if counted {
+            bind_args(sqlx::query(AssertSqlSafe(count_sql)), args)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?
+        } else {
+            i64::MAX
+        };
         let items = if total > offset {
             let rows = bind_args(
                 sqlx::query(AssertSqlSafe(format!("{page_sql} LIMIT ? OFFSET ?"))),
@@ -404,6 +409,9 @@ impl SqliteStore {
             Vec::new()
         };
         tx.commit().await?;
+        if !counted {
+            total = offset + items.len() as i64;
+        }
         Ok(Page {
             items,
             total: count("tenders", total)?,
@@ -1004,8 +1012,14 @@ impl TenderStore for SqliteStore {
             ),
             filter
         );
-        self.summary_page(count_sql, page_sql, &args, query.paging)
-            .await
+        self.summary_page(
+            count_sql,
+            page_sql,
+            &args,
+            query.paging,
+            !query.without_total,
+        )
+        .await
     }
 
     async fn buyer_tenders(&self, buyer: OrgId, paging: Paging) -> Result<Page<TenderSummary>> {
@@ -1020,6 +1034,7 @@ impl TenderStore for SqliteStore {
             .to_owned(),
             &[Arg::Int(buyer)],
             paging,
+            true,
         )
         .await
     }
@@ -1345,6 +1360,7 @@ impl TenderStore for SqliteStore {
             ),
             &[Arg::Int(user), Arg::Int(org), Arg::Int(org)],
             paging,
+            true,
         )
         .await
     }

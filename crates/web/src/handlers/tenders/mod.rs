@@ -407,6 +407,7 @@ impl ListParams {
             buyer: opt(&self.buyer)
                 .map(|s| s.parse::<i64>().map_err(|_| bad("buyer")))
                 .transpose()?,
+            without_total: false,
             paging: Paging {
                 offset: (self.page - 1).saturating_mul(u64::from(limit)),
                 limit,

@@ -307,7 +307,8 @@ pub(super) async fn render_show(
     let s = &state.services;
     let principal = caller.principal();
     let p = principal.as_ref();
-    let view = s.tender_view(p, id).await?;
+    let detail = s.tender_detail(p, id).await?;
+    let view = &detail.view;
     let is_buyer = view.is_buyer;
     let t = &view.tender;
     let c = &t.content;
@@ -315,7 +316,7 @@ pub(super) async fn render_show(
     let schedule = ValidSchedule::restore(c.schedule, c.method).ok();
     let sealing = Sealing::new(t.status, is_buyer, view.reserve_price_sealed);
 
-    let versions = s.tender_versions(p, id).await?;
+    let versions = &detail.versions;
     let amendments = versions
         .windows(2)
         .map(|w| AmendmentRow {
@@ -332,9 +333,9 @@ pub(super) async fn render_show(
         })
         .rev()
         .collect();
-    let transitions = transition_rows(lang, &s.tender_transitions(p, id).await?);
+    let transitions = transition_rows(lang, &detail.transitions);
 
-    let files = s.attachments_for(p, id).await?;
+    let files = &detail.attachments;
     let title_of: HashMap<i64, String> = files.iter().map(|a| (a.id, a.title.clone())).collect();
     let attachments = files
         .iter()
@@ -357,7 +358,7 @@ pub(super) async fn render_show(
 
     let mut asker_names: HashMap<i64, String> = HashMap::new();
     let mut questions = Vec::new();
-    for q in s.questions_for(p, id).await? {
+    for q in detail.questions.iter().cloned() {
         let asker = match q.asker_org {
             Some(org) => Some(match asker_names.get(&org) {
                 Some(name) => name.clone(),
@@ -775,6 +776,7 @@ pub async fn newest_tenders(state: &WebState, lang: Lang, n: u32) -> Vec<NewestT
             offset: 0,
             limit: n,
         },
+        without_total: true,
         ..TenderQuery::default()
     };
     match state.services.list_tenders(&query).await {
