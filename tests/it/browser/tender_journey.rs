@@ -332,10 +332,10 @@ async fn buyer_publishes_supplier_asks_and_applies_buyer_answers_and_accepts() {
         assert!(mine.contains(s), "{s:?} not in マイ案件: {mine}");
     }
     for event in [
-        "質問に回答がありました。",
-        "参加申請が承認されました（指名）。",
+        format!("「{TITLE}」質問に回答がありました。"),
+        format!("「{TITLE}」参加申請が承認されました（指名）。"),
     ] {
-        refresh_until(&supplier, "[data-test=event]", event).await;
+        refresh_until(&supplier, "[data-test=event]", &event).await;
     }
 
     eprintln!(

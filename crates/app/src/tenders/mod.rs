@@ -305,6 +305,7 @@ impl Services {
                     kind,
                     audience: Audience::Participants,
                     detail: json!({
+                        "title": content.title,
                         "version": version,
                         "reason": reason,
                         "changed": changed,
@@ -436,7 +437,7 @@ impl Services {
         let events = [NewEvent {
             kind: EventKind::TenderCancelled,
             audience: Audience::Participants,
-            detail: json!({ "reason": reason }),
+            detail: json!({ "title": tender.content.title, "reason": reason }),
         }];
         let moved = self
             .storage
@@ -636,7 +637,7 @@ impl Services {
         let events = [NewEvent {
             kind: EventKind::QuestionAnswered,
             audience: Audience::User(asker.asked_by),
-            detail: json!({ "question_id": question }),
+            detail: json!({ "title": tender.content.title, "question_id": question }),
         }];
         self.storage
             .answer_question(
@@ -812,7 +813,11 @@ impl Services {
         let events = [NewEvent {
             kind,
             audience: Audience::Organization(app.supplier),
-            detail: json!({ "application_id": application, "reason": reason }),
+            detail: json!({
+                "title": tender.content.title,
+                "application_id": application,
+                "reason": reason,
+            }),
         }];
         self.storage
             .decide_application(
@@ -889,7 +894,7 @@ impl Services {
         let events = [NewEvent {
             kind: EventKind::Nominated,
             audience: Audience::Organization(supplier),
-            detail: json!({ "tender_id": id }),
+            detail: json!({ "title": tender.content.title }),
         }];
         self.storage
             .create_application(

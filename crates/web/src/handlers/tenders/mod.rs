@@ -658,7 +658,15 @@ fn event_text(lang: Lang, e: &NotificationEvent) -> String {
         ),
         K::Nominated => ("指名を受けました。", "You were nominated."),
     };
-    display::pick(lang, ja, en).to_owned()
+    let text = display::pick(lang, ja, en);
+    // The tender's title as it was when the event happened.
+    match e.detail.get("title").and_then(|t| t.as_str()) {
+        Some(title) => match lang {
+            Lang::Ja => format!("「{title}」{text}"),
+            Lang::En => format!("“{title}”: {text}"),
+        },
+        None => text.to_owned(),
+    }
 }
 
 /// One line of a tender list on a page.

@@ -264,9 +264,13 @@ impl ShowPage {
         self.failed(&format!("answer-{question}"))
     }
 
-    fn typed_answer(&self, question: i64) -> &str {
-        self.failed_answer(question)
-            .map_or("", |f| f.value.as_str())
+    /// What the answer box holds: what was typed if it failed, else the
+    /// current answer (to correct it without retyping).
+    fn typed_answer<'a>(&'a self, question: &'a QuestionRow) -> &'a str {
+        match self.failed_answer(question.id) {
+            Some(f) => f.value.as_str(),
+            None => question.answer.as_deref().unwrap_or(""),
+        }
     }
 
     fn failed_decision(&self, application: i64) -> Option<&Failure> {
