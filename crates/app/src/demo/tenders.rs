@@ -593,7 +593,7 @@ fn generate(g: &DemoGenerator, i: u64, buyers: usize, anchor: DateTime<Utc>) -> 
         buyer,
         template: t.key,
         published_at: (run.status != TenderStatus::Draft).then_some(times.publish_at),
-        next_transition_at: next_transition_at(&valid, run.status),
+        next_transition_at: valid.next_transition_at(run.status),
         status: run.status,
         created_at,
         transitions: run.transitions,
@@ -1041,30 +1041,10 @@ impl Run {
     }
 }
 
+/// The instant a time-driven step is scheduled for (every step `due_transitions`
+/// gives has one).
 fn scheduled_instant(v: &ValidSchedule, step: Transition) -> DateTime<Utc> {
-    match step {
-        Transition::OpenApplications => v.application_window().map_or(v.publish_at(), |w| w.0),
-        Transition::CloseApplications => v.application_window().map_or(v.publish_at(), |w| w.1),
-        Transition::StartTendering => v.submission_opens_at(),
-        Transition::Close => v.submission_closes_at(),
-        _ => v.opening_at(),
-    }
-}
-
-/// The next scheduled instant for a tender in `status`, `None` when no
-/// time-driven step is pending.
-fn next_transition_at(v: &ValidSchedule, status: TenderStatus) -> Option<DateTime<Utc>> {
-    match status {
-        TenderStatus::Published => Some(
-            v.application_window()
-                .map_or(v.submission_opens_at(), |w| w.0),
-        ),
-        TenderStatus::AcceptingApplications => v.application_window().map(|w| w.1),
-        TenderStatus::ApplicationsClosed => Some(v.submission_opens_at()),
-        TenderStatus::Tendering => Some(v.submission_closes_at()),
-        TenderStatus::Closed => Some(v.opening_at()),
-        _ => None,
-    }
+    v.scheduled_at(step).unwrap_or_else(|| v.opening_at())
 }
 
 const CANCEL_BEFORE_OPENING: &[&str] = &[
@@ -4858,24 +4838,6 @@ mod tests {
                 t.status
             );
         }
-    }
-
-    #[test]
-    #[ignore = "timing; run with --release"]
-    fn generation_speed() {
-        let g = DemoGenerator::new(1);
-        let started = std::time::Instant::now();
-        let n = 200_000;
-        let bytes: usize = g
-            .tender_range(0..n, BUYERS.len(), anchor())
-            .map(|t| t.content.summary.len())
-            .sum();
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "{n} tenders in {secs:.2} s ({:.0}/s, one thread); summaries {} bytes on average",
-            n as f64 / secs,
-            bytes as u64 / n
-        );
     }
 
     /// Header, trailer and that every xref offset points at its object.
