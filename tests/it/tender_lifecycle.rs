@@ -21,6 +21,9 @@ both_backends!(
     a_stopped_scheduler_catches_up_after_restart,
     application_window_opens_and_closes_on_time,
     amending_the_deadline_moves_the_close_and_tells_participants,
+    a_passed_deadline_counts_before_the_scheduler_runs,
+    sealed_price_changes_are_not_announced,
+    a_broken_tender_does_not_hold_up_the_others,
 );
 
 /// 2026-12-01 09:00 JST.
@@ -389,4 +392,106 @@ async fn amending_the_deadline_moves_the_close_and_tells_participants(db: TestDb
 fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
     use musubi_app::Clock;
     clock.now()
+}
+
+async fn a_passed_deadline_counts_before_the_scheduler_runs(db: TestDb) {
+    let clock = ManualClock::new(t0());
+    let svc = services(Arc::clone(&db.storage), &clock, &db);
+    let ctx = RequestCtx::default();
+    let buyer = member(&*db.storage, "buyer@example.jp", OrgKind::PublicBody).await;
+    let id = published(&svc, &buyer, &open_input()).await;
+    let tender = db.storage.tender(id).await.unwrap().unwrap();
+    let mut input = TenderInput::from_content(&tender.content);
+    input.minimum_price = "1000000".into();
+    input.reason = "最低制限価格の設定".into();
+    // The deadline has just passed; no scheduler has run since publication.
+    clock.set(t0() + TimeDelta::days(12));
+    let err = svc
+        .update_tender(&buyer, id, &input, &ctx)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Refused {
+                code: "tender_not_editable",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let after = db.storage.tender(id).await.unwrap().unwrap();
+    assert_eq!((after.status, after.version), (S::Closed, 1));
+    assert_eq!(after.content.minimum_price, None);
+}
+
+async fn sealed_price_changes_are_not_announced(db: TestDb) {
+    let clock = ManualClock::new(t0());
+    let svc = services(Arc::clone(&db.storage), &clock, &db);
+    let ctx = RequestCtx::default();
+    let buyer = member(&*db.storage, "buyer@example.jp", OrgKind::PublicBody).await;
+    let fan = member(&*db.storage, "fan@example.jp", OrgKind::Supplier).await;
+    let id = published(&svc, &buyer, &open_input()).await;
+    svc.favourite_tender(&fan, id, true).await.unwrap();
+    let tender = db.storage.tender(id).await.unwrap().unwrap();
+    let mut input = TenderInput::from_content(&tender.content);
+    input.minimum_price = "800000".into();
+    input.summary = format!("{}\n・作業報告書を毎月提出すること。", input.summary);
+    input.reason = "仕様の追記".into();
+    svc.update_tender(&buyer, id, &input, &ctx).await.unwrap();
+    let events = db
+        .storage
+        .notification_events(
+            fan.user_id,
+            Paging {
+                offset: 0,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.total, 1);
+    assert_eq!(events.items[0].kind, EventKind::TenderAmended);
+    let changed = events.items[0].detail["changed"].to_string();
+    assert!(changed.contains("summary"), "{changed}");
+    assert!(
+        !changed.contains("minimum_price"),
+        "a sealed price leaked: {changed}"
+    );
+}
+
+async fn a_broken_tender_does_not_hold_up_the_others(db: TestDb) {
+    let clock = ManualClock::new(t0());
+    let svc = services(Arc::clone(&db.storage), &clock, &db);
+    let buyer = member(&*db.storage, "buyer@example.jp", OrgKind::PublicBody).await;
+    let good = published(&svc, &buyer, &open_input()).await;
+    // A stored tender whose schedule breaks the rules (as bad imported data
+    // would), due before the good one.
+    let mut content = db.storage.tender(good).await.unwrap().unwrap().content;
+    content.schedule.opening_at = content.schedule.publish_at - TimeDelta::days(1);
+    db.storage
+        .import_tenders(&[musubi_storage::TenderImport {
+            buyer: buyer.org_id().unwrap(),
+            created_by: buyer.user_id,
+            status: S::Published,
+            content,
+            next_transition_at: Some(t0() + TimeDelta::hours(1)),
+            created_at: t0(),
+            published_at: Some(t0()),
+            transitions: vec![musubi_storage::NewTransition {
+                transition: T::Publish,
+                at: t0(),
+                actor: Some(buyer.user_id),
+                reason: None,
+            }],
+            questions: vec![],
+            attachments: vec![],
+        }])
+        .await
+        .unwrap();
+    let at = t0() + TimeDelta::days(2);
+    clock.set(at);
+    let report = svc.advance_due_tenders(at).await.unwrap();
+    assert_eq!((report.failed, report.steps), (1, 1), "{report:?}");
+    assert_eq!(status(&*db.storage, good).await, S::Tendering);
 }

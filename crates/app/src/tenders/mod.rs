@@ -255,8 +255,11 @@ impl Services {
         input: &TenderInput,
         ctx: &RequestCtx,
     ) -> ServiceResult<Tender> {
-        let tender = self.own_tender(principal, id).await?;
         let now = self.clock.now();
+        // A deadline that passed a moment ago counts even before the
+        // scheduler has closed the tender: after it nothing may change.
+        self.advance_tender(id, now).await?;
+        let tender = self.own_tender(principal, id).await?;
         use TenderStatus as S;
         match tender.status {
             S::Draft => {
@@ -295,6 +298,12 @@ impl Services {
                 let schedule = ValidSchedule::restore(content.schedule, content.method)
                     .map_err(|e| ServiceError::Internal(format!("{e:?}")))?;
                 let changed = tender.content.changed_fields(&content);
+                // Participants must not learn even that a sealed price changed.
+                let (mut sealed_before, mut sealed_after) =
+                    (tender.content.clone(), content.clone());
+                view::seal_prices(&mut sealed_before, tender.status, false);
+                view::seal_prices(&mut sealed_after, tender.status, false);
+                let changed_public = sealed_before.changed_fields(&sealed_after);
                 let kind = if tender.content.moves_deadline(&content) {
                     EventKind::TenderDeadlineChanged
                 } else {
@@ -308,7 +317,7 @@ impl Services {
                         "title": content.title,
                         "version": version,
                         "reason": reason,
-                        "changed": changed,
+                        "changed": changed_public,
                         "submission_closes_at": content.schedule.submission_closes_at,
                     }),
                 }];
@@ -417,6 +426,7 @@ impl Services {
         reason: &str,
         ctx: &RequestCtx,
     ) -> ServiceResult<Tender> {
+        self.advance_tender(id, self.clock.now()).await?;
         let tender = self.own_tender(principal, id).await?;
         let reason = reason_field("reason", "中止理由", "reason for the cancellation", reason)?;
         if let Err(e) = tender.status.apply(Transition::Cancel) {

@@ -21,6 +21,8 @@ use crate::error::ServiceResult;
 /// Longest sleep between passes, so a tender changed by another process is
 /// picked up without a wake-up.
 const MAX_IDLE: Duration = Duration::from_secs(30);
+/// The least wait after a pass that failed somewhere.
+const FAILURE_PAUSE: Duration = Duration::from_secs(5);
 /// Tenders taken per query.
 const BATCH: u32 = 500;
 
@@ -28,6 +30,8 @@ const BATCH: u32 = 500;
 pub struct SchedulerReport {
     pub tenders: usize,
     pub steps: usize,
+    /// Tenders whose steps could not be made (logged; retried next pass).
+    pub failed: usize,
 }
 
 /// Makes the steps of one tender due at `now`. `None` if there was nothing
@@ -77,7 +81,37 @@ pub(super) async fn advance(
             &[],
         )
         .await?;
+    if moved {
+        correct_next_due(services, id, now).await?;
+    }
     Ok(moved.then_some(steps.len()))
+}
+
+/// An amendment that committed between our read and our write moved the
+/// schedule; the due instant we wrote came from the old one. Recompute it
+/// from what is stored now (the compare-and-set on the status keeps this
+/// from undoing a newer step).
+async fn correct_next_due(
+    services: &Services,
+    id: TenderId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let Some(tender) = services.storage.tender(id).await? else {
+        return Ok(());
+    };
+    let schedule = Services::schedule_of(&tender)?;
+    let next = if tender.status.is_final() {
+        None
+    } else {
+        schedule.next_transition_at(tender.status)
+    };
+    if next != tender.next_transition_at {
+        services
+            .storage
+            .transition_tender(id, tender.status, &[], next, None, now, &[], None, &[])
+            .await?;
+    }
+    Ok(())
 }
 
 impl Services {
@@ -91,10 +125,18 @@ impl Services {
             }
             let mut wrote = 0;
             for id in &ids {
-                if let Some(steps) = advance(self, *id, now).await? {
-                    wrote += 1;
-                    report.tenders += 1;
-                    report.steps += steps;
+                // One tender that cannot be moved must not hold up the rest.
+                match advance(self, *id, now).await {
+                    Ok(Some(steps)) => {
+                        wrote += 1;
+                        report.tenders += 1;
+                        report.steps += steps;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        report.failed += 1;
+                        tracing::error!(tender = id, error = %e, "cannot make the tender's due steps");
+                    }
                 }
             }
             // Tenders this pass could not move would come back forever.
@@ -116,12 +158,22 @@ pub async fn run_scheduler(
     tracing::info!("tender scheduler started");
     loop {
         let now = services.clock.now();
+        // After a failed pass, wait a little: a tender that cannot be moved
+        // stays due and must not turn the loop into a spin.
+        let mut pause = Duration::ZERO;
         match services.advance_due_tenders(now).await {
-            Ok(r) if r.steps > 0 => {
-                tracing::info!(tenders = r.tenders, steps = r.steps, "tender steps made")
+            Ok(r) => {
+                if r.steps > 0 {
+                    tracing::info!(tenders = r.tenders, steps = r.steps, "tender steps made");
+                }
+                if r.failed > 0 {
+                    pause = FAILURE_PAUSE;
+                }
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "tender scheduler pass failed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "tender scheduler pass failed");
+                pause = FAILURE_PAUSE;
+            }
         }
         let sleep = match services.storage.next_transition_at().await {
             Ok(Some(at)) => (at - services.clock.now())
@@ -129,7 +181,8 @@ pub async fn run_scheduler(
                 .unwrap_or(Duration::ZERO)
                 .min(MAX_IDLE),
             _ => MAX_IDLE,
-        };
+        }
+        .max(pause);
         tokio::select! {
             _ = &mut stop => break,
             _ = wake.notified() => {}

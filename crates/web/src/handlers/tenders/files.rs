@@ -101,9 +101,19 @@ async fn receive(state: &WebState, req: Request) -> Result<Result<Upload, Servic
                 unreadable(&e.body_text())
             }
         };
+        let mut seen_file = false;
         while let Some(mut field) = form.next_field().await.map_err(failed)? {
             match field.name().unwrap_or_default() {
                 "file" => {
+                    // One file per upload: parts must not be glued together
+                    // behind the first part's type check.
+                    if std::mem::replace(&mut seen_file, true) {
+                        return Err(AppError::bad_request(
+                            "attachment_one_file",
+                            "一度に添付できるファイルは1つです。",
+                            "Attach one file at a time.",
+                        ));
+                    }
                     upload.filename = field.file_name().unwrap_or_default().to_owned();
                     while let Some(chunk) = field.chunk().await.map_err(failed)? {
                         if upload.bytes.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
