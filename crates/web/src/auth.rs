@@ -266,13 +266,18 @@ pub async fn authenticate(State(state): State<WebState>, req: Request, next: Nex
                 field
             }
             // A file upload form can carry no header, and its body is too
-            // large to buffer here: its action URL carries `?_csrf=`.
-            None if is_multipart(&parts.headers) => parts.uri.query().and_then(|q| {
-                crate::extract::form_pairs(q)
-                    .into_iter()
-                    .find(|(k, _)| k == CSRF_FIELD)
-                    .map(|(_, v)| v)
-            }),
+            // large to buffer here: its action URL carries `?_csrf=`. Only
+            // upload routes take the token from the URL.
+            None if is_multipart(&parts.headers)
+                && crate::routes::large_body_limit(&parts.method, parts.uri.path()).is_some() =>
+            {
+                parts.uri.query().and_then(|q| {
+                    crate::extract::form_pairs(q)
+                        .into_iter()
+                        .find(|(k, _)| k == CSRF_FIELD)
+                        .map(|(_, v)| v)
+                })
+            }
             None => None,
         };
         let ok = matches!((&csrf_cookie, &presented), (Some(c), Some(p)) if !c.is_empty() && constant_time_eq(c, p));
