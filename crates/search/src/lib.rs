@@ -1,0 +1,25 @@
+//! Full-text search over tenders and companies: one tantivy index in the data
+//! directory, Japanese analysis that needs no dictionary download, and the
+//! query language of the 官公需 portal (implicit AND, `OR`, `NOT`/`ANDNOT`,
+//! parentheses, `"phrases"`).
+//!
+//! - [`analysis`]: NFKC, width and case folding; CJK text becomes bigrams
+//!   plus single characters, so any substring of two or more characters is
+//!   a phrase of bigrams and a one-character query is a unigram.
+//! - [`query`]: parses the query language into [`query::Expr`] or a
+//!   [`QueryError`] that says what is wrong.
+//! - [`index`]: [`SearchIndex`], documents in, ranked and faceted hits out.
+//!
+//! The index is derived state: it is fed from the outbox and rebuilt from
+//! the database by `musubi reindex`; nothing here is the source of truth.
+//! Secrets never reach it: callers build documents without sealed prices.
+
+pub mod analysis;
+pub mod index;
+pub mod query;
+
+pub use index::{
+    CompanyDoc, CompanyHit, CompanySearch, FacetCount, Facets, SearchError, SearchIndex, SearchPage,
+    Sort, TenderDoc, TenderHit, TenderSearch,
+};
+pub use query::QueryError;
