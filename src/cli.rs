@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The log filter when none is given.
 pub const DEFAULT_LOG: &str = "info,sqlx=warn";
@@ -78,6 +78,8 @@ pub enum Command {
     /// Inspect the job queue or exercise it.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Rebuild the full-text search index (<data-dir>/search) from the database.
+    Reindex(ReindexArgs),
     /// Manage people from the command line.
     #[command(subcommand)]
     User(UserCommand),
@@ -167,6 +169,26 @@ pub enum DemoCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Re-add only the tenders or only the companies, leaving the other
+    /// kind as it is (default: clear the index and add both).
+    #[arg(long, value_enum)]
+    pub only: Option<ReindexOnly>,
+
+    /// Do not rebuild here: queue the rebuild for the worker of the running
+    /// `musubi serve`, which holds the index (`musubi jobs status` shows when
+    /// it has run).
+    #[arg(long)]
+    pub queue: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReindexOnly {
+    Tenders,
+    Companies,
+}
+
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "MUSUBI_ADDR", default_value = "127.0.0.1:8080")]
@@ -189,7 +211,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub worker: WorkerArgs,
 
-    /// Do not run the job worker in this process (run `musubi worker` elsewhere).
+    /// Do not run the job worker in this process (run `musubi worker`
+    /// elsewhere). The search index jobs still run here: this process holds
+    /// the index.
     #[arg(long, env = "MUSUBI_NO_WORKER")]
     pub no_worker: bool,
 }

@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use musubi_app::demo::DemoGenerator;
+use musubi_app::search::ReindexScope;
 use musubi_app::seed::{DEMO_ADMIN, DEMO_PASSWORD, DEMO_SUPPLIER};
 use musubi_app::{Services, SystemClock};
 
-use super::open_storage;
+use super::{open_storage, reindex};
 use crate::cli::{DemoCommand, GlobalArgs};
 
 /// Suppliers that `serve --demo` puts into an empty database.
@@ -114,6 +115,39 @@ pub async fn run(global: &GlobalArgs, cmd: DemoCommand) -> Result<()> {
         println!(
             "demo sign-in (password {DEMO_PASSWORD}): buyer1@demo.musubi.example.jp … (buyers), {DEMO_SUPPLIER} (supplier)"
         );
+    }
+    // Imports queue no index jobs (one per row would be slow for nothing):
+    // rebuild the index from the database instead.
+    if imported > 0 || report.tenders > 0 {
+        reindex_after_import(global, &services).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the search index after an import; when a running server holds
+/// it, queues the rebuild for that server's worker instead.
+async fn reindex_after_import(global: &GlobalArgs, services: &Services) -> Result<()> {
+    let dir = reindex::search_dir(global);
+    match reindex::rebuild(services, &dir, ReindexScope::All, true).await {
+        Ok(r) => println!("{}", reindex::summary(&r, &dir)),
+        Err(reindex::RebuildError::Locked(_)) => {
+            services
+                .storage
+                .enqueue_jobs(
+                    &[musubi_app::search::reindex_job(ReindexScope::All)],
+                    chrono::Utc::now(),
+                )
+                .await
+                .context("queueing a search index rebuild")?;
+            println!(
+                "the search index is held by a running `musubi serve`: queued a rebuild for its worker"
+            );
+        }
+        Err(reindex::RebuildError::Failed(e)) => {
+            return Err(e.context(
+                "the demo data is in, but the search index could not be rebuilt; run `musubi reindex`",
+            ));
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod bench;
 mod bench_tender_page;
 mod demo;
 mod jobs;
+mod reindex;
 mod serve;
 mod user;
 
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Worker(args) => serve::worker_only(&cli.global, args).await,
         Command::Jobs(cmd) => jobs::run(&cli.global, cmd).await,
+        Command::Reindex(args) => reindex::run(&cli.global, args).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(cmd) => bench::run(&cli.global, cmd).await,

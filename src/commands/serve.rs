@@ -6,10 +6,12 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use musubi_app::jobs::{Registry, Worker};
 use musubi_app::mail::{MailConfig, Mailer};
+use musubi_app::search::{self, ReindexScope};
 use musubi_app::tenders::run_scheduler;
 use musubi_app::{Services, SystemClock};
 use tokio::sync::watch;
 
+use super::reindex::{open_index, search_dir};
 use super::{open_storage, shutdown_signal, worker_config};
 use crate::cli::{GlobalArgs, ServeArgs, WorkerArgs};
 
@@ -23,10 +25,58 @@ pub fn mailer(global: &GlobalArgs) -> Result<Mailer> {
     Mailer::from_config(&config).map_err(|e| anyhow!("mail configuration: {e}"))
 }
 
+/// The handlers every worker runs. The search jobs are not among them: only
+/// `serve`, which holds the index, registers them (see [`serve`]).
 fn registry(mailer: &Mailer) -> Registry {
     let mut registry = Registry::standard();
     musubi_app::mail::register(&mut registry, mailer.clone());
     registry
+}
+
+/// At start-up: rebuilds an index that is empty while the database has
+/// searchable rows (a new or deleted index, an upgrade), and in demo mode
+/// one whose counts differ (demo data added while the server was down).
+/// Otherwise the outbox keeps it up to date.
+async fn refresh_search_index(services: &Services, demo: bool) {
+    let check = match services.check_search_index().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot compare the search index with the database");
+            return;
+        }
+    };
+    if !(check.index_is_empty() || (demo && !check.counts_match())) {
+        if !check.counts_match() {
+            tracing::info!(
+                indexed_tenders = check.indexed_tenders,
+                tenders = check.tenders,
+                indexed_companies = check.indexed_companies,
+                companies = check.companies,
+                "the search index and the database differ in counts; queued index jobs catch up, or run `musubi reindex`"
+            );
+        }
+        return;
+    }
+    tracing::info!(
+        tenders = check.tenders,
+        companies = check.companies,
+        "rebuilding the search index"
+    );
+    match services
+        .rebuild_search_index(ReindexScope::All, |_| {})
+        .await
+    {
+        Ok(r) => tracing::info!(
+            tenders = r.tenders,
+            companies = r.companies,
+            seconds = format!("{:.1}", r.seconds),
+            "search index rebuilt"
+        ),
+        Err(e) => tracing::error!(
+            error = %e,
+            "rebuilding the search index failed; searches may miss documents until `musubi reindex` (or `musubi reindex --queue`) runs"
+        ),
+    }
 }
 
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
@@ -47,28 +97,46 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
         .trim_end_matches('/')
         .to_owned();
 
+    // This process holds the search index (tantivy's writer lock): its
+    // worker runs the `search.*` jobs, `musubi worker`s leave them alone.
+    let index_dir = search_dir(global);
+    let index = open_index(&index_dir)?;
     let mut services = Services::new(
         Arc::clone(&storage),
         Arc::new(SystemClock),
         super::app_config(global, base_url.clone()),
-    );
+    )
+    .with_search(Arc::new(index));
     if args.demo {
         super::demo::seed_if_empty(&services).await?;
+        // The demo is searchable once it listens (10,000 tenders take a
+        // couple of seconds).
+        refresh_search_index(&services, true).await;
+    } else {
+        // A big index takes a while: serve meanwhile (the rebuild commits
+        // once, at the end).
+        let services = services.clone();
+        tokio::spawn(async move { refresh_search_index(&services, false).await });
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker_task = if args.no_worker {
-        None
+    let mut registry = registry(&mailer);
+    search::register(&mut registry, &services);
+    let worker = Worker::new(
+        Arc::clone(&storage),
+        Arc::new(SystemClock),
+        registry,
+        worker_cfg,
+    );
+    // `--no-worker` leaves the other jobs to `musubi worker`, but the index
+    // jobs can only run here.
+    let worker = if args.no_worker {
+        worker.with_kinds(search::index_jobs())
     } else {
-        let worker = Worker::new(
-            Arc::clone(&storage),
-            Arc::new(SystemClock),
-            registry(&mailer),
-            worker_cfg,
-        );
-        services.worker_wake = Some(worker.waker());
-        Some(tokio::spawn(worker.run(wait_for_stop(stop_rx.clone()))))
+        worker
     };
+    services.worker_wake = Some(worker.waker());
+    let worker_task = Some(tokio::spawn(worker.run(wait_for_stop(stop_rx.clone()))));
     // The tender scheduler runs with the worker: both drive time-driven work,
     // and `--no-worker` leaves both to a separate `musubi worker`.
     let scheduler_task = if args.no_worker {
@@ -121,7 +189,9 @@ pub async fn worker_only(global: &GlobalArgs, args: WorkerArgs) -> Result<()> {
         Arc::new(SystemClock),
         super::app_config(global, global.base_url.clone().unwrap_or_default()),
     );
-    let worker = Worker::new(storage, Arc::new(SystemClock), registry(&mailer), cfg);
+    // No search index here (`serve` holds it): leave its jobs to `serve`.
+    let worker = Worker::new(storage, Arc::new(SystemClock), registry(&mailer), cfg)
+        .with_kinds(musubi_app::search::jobs_without_index());
     println!("Musubi worker {} is running", worker.config().worker_id);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(run_scheduler(

@@ -812,6 +812,7 @@ async fn organisations_supplier_buyer_and_conflicts(s: &dyn Stores) {
         "ムスビセイサクショ",
         mins(2),
         audit("org.update", "organization", Some(alice)),
+        &[],
     )
     .await
     .unwrap();
@@ -988,6 +989,7 @@ async fn company_profile_versions_and_history(s: &dyn Stores) {
             expected,
             at,
             audit("company.save", "organization", Some(actor)),
+            &[],
         )
         .await
     };
@@ -1048,6 +1050,7 @@ async fn company_profile_versions_and_history(s: &dyn Stores) {
             None,
             mins(5),
             audit("company.save", "organization", Some(bob)),
+            &[],
         )
         .await
         .unwrap_err();
@@ -1060,6 +1063,7 @@ async fn company_profile_versions_and_history(s: &dyn Stores) {
             None,
             mins(5),
             audit("company.save", "organization", None),
+            &[],
         )
         .await
         .unwrap_err();
@@ -1324,6 +1328,7 @@ async fn directory_filters_sorts_and_pages(s: &dyn Stores) {
         Some(1),
         mins(30),
         audit("company.save", "organization", None),
+        &[],
     )
     .await
     .unwrap();
@@ -1576,6 +1581,7 @@ async fn audit_log_records_every_write(s: &dyn Stores) {
         "シヤクショ",
         mins(8),
         by(user, "org.update", "organization"),
+        &[],
     )
     .await
     .unwrap();
@@ -1635,6 +1641,7 @@ async fn audit_log_records_every_write(s: &dyn Stores) {
         None,
         mins(16),
         by(supplier_owner, "company.save", "organization"),
+        &[],
     )
     .await
     .unwrap();

@@ -14,6 +14,8 @@ mod mail;
 mod openapi;
 mod portal;
 mod schema;
+mod search_index;
+mod search_web;
 mod storage;
 mod tender_actions;
 mod tender_lifecycle;

@@ -4,7 +4,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use musubi_storage::{JobStatus, NewJob, RunOutcome, StorageError};
+use musubi_domain::{Certification, Grade, GradeCategory, JsicCode, OrgKind, Prefecture};
+use musubi_storage::{
+    AuditEntry, CatalogueItem, CompanyImport, CompanyProfileData, JobStatus, KindFilter, NewJob,
+    NewOrganization, NewUser, OrgId, RunOutcome, Storage, StorageError,
+};
 use serde_json::json;
 
 use crate::support::{TestDb, both_backends};
@@ -20,6 +24,10 @@ both_backends!(
     dead_worker_on_last_attempt_fails_job,
     concurrent_claimers_never_share_a_job,
     payload_round_trips_unicode_json,
+    coalescing_key_holds_only_while_queued,
+    kind_filter_leaves_other_kinds_queued,
+    company_profiles_page_by_id,
+    profile_saves_and_renames_queue_their_jobs,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -341,4 +349,332 @@ async fn payload_round_trips_unicode_json(db: TestDb) {
         .remove(0);
     assert_eq!(c.payload, payload);
     assert!(db.storage.job(id + 1000).await.unwrap().is_none());
+}
+
+async fn coalescing_key_holds_only_while_queued(db: TestDb) {
+    let s = &db.storage;
+    let lease = Duration::seconds(60);
+    let key = |n| job(n).coalesce_key("search.tender:7");
+    let a = s.enqueue_jobs(&[key(1)], t0()).await.unwrap();
+    assert_eq!(a.len(), 1);
+    // While `a` waits, the same key queues nothing (a burst is one job).
+    assert!(
+        s.enqueue_jobs(&[key(2), key(3)], t0())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.job_counts().await.unwrap().queued, 1);
+
+    // Claimed, `a` may already have read the old state: the key is free.
+    let claimed = s.claim_jobs("w", t0(), lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(s.job(a[0]).await.unwrap().unwrap().dedupe_key, None);
+    let b = s.enqueue_jobs(&[key(4)], t0()).await.unwrap();
+    assert_eq!(b.len(), 1, "a change after the claim queues a new job");
+    s.complete_job(&claimed[0], t0(), &[key(5)]).await.unwrap();
+    assert_eq!(
+        s.job_counts().await.unwrap().queued,
+        1,
+        "a follow-up with the key of a waiting job is skipped too"
+    );
+
+    // A done job does not hold the key (a plain dedupe key would).
+    let c = s.claim_jobs("w", t0(), lease, 10).await.unwrap();
+    assert_eq!(c[0].id, b[0]);
+    s.complete_job(&c[0], t0(), &[]).await.unwrap();
+    let d = s.enqueue_jobs(&[key(6)], t0()).await.unwrap();
+    assert_eq!(d.len(), 1);
+    // Nor does a failed attempt queued again: it runs, and so does the new one.
+    let e = s.claim_jobs("w", t0(), lease, 10).await.unwrap();
+    s.fail_job(&e[0], t0(), "busy", Some(t0())).await.unwrap();
+    assert_eq!(s.enqueue_jobs(&[key(7)], t0()).await.unwrap().len(), 1);
+    assert_eq!(s.job_counts().await.unwrap().queued, 2);
+
+    // Plain keys are unchanged: held by done jobs for good.
+    let m = s
+        .enqueue_jobs(&[job(8).dedupe_key("search.tender:7")], t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        m.len(),
+        1,
+        "a plain key is another key than a coalescing one"
+    );
+    let claimed = s.claim_jobs("w", t0(), lease, 10).await.unwrap();
+    let plain = claimed.iter().find(|c| c.id == m[0]).unwrap();
+    assert_eq!(
+        s.job(m[0]).await.unwrap().unwrap().dedupe_key.as_deref(),
+        Some("search.tender:7"),
+        "claims keep plain keys"
+    );
+    s.complete_job(plain, t0(), &[]).await.unwrap();
+    assert!(
+        s.enqueue_jobs(&[job(9).dedupe_key("search.tender:7")], t0())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn kind_filter_leaves_other_kinds_queued(db: TestDb) {
+    let s = &db.storage;
+    let lease = Duration::seconds(60);
+    let ids = s
+        .enqueue_jobs(
+            &[
+                NewJob::new("search.tender", json!({"id": 1})),
+                NewJob::new("mail.send", json!({})),
+                NewJob::new("search.company", json!({"id": 2})),
+                NewJob::new("searching", json!({})),
+            ],
+            t0(),
+        )
+        .await
+        .unwrap();
+    let except = KindFilter::Except("search.".into());
+    let only = KindFilter::Only("search.".into());
+    assert!(except.admits("mail.send") && !except.admits("search.tender"));
+    assert!(only.admits("search.company") && !only.admits("searching"));
+
+    let other = s
+        .claim_jobs_of("worker", t0(), lease, 10, &except)
+        .await
+        .unwrap();
+    assert_eq!(
+        other.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[1], ids[3]]
+    );
+    assert!(
+        s.claim_jobs_of("worker", t0(), lease, 10, &except)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the search jobs wait for a worker that takes them"
+    );
+    assert_eq!(
+        s.job(ids[0]).await.unwrap().unwrap().status,
+        JobStatus::Queued
+    );
+    assert_eq!(s.job(ids[0]).await.unwrap().unwrap().attempts, 0);
+
+    let search = s
+        .claim_jobs_of("serve", t0(), lease, 10, &only)
+        .await
+        .unwrap();
+    assert_eq!(
+        search.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[0], ids[2]]
+    );
+    // An expired lease is reclaimed only by a worker that takes the kind.
+    let later = t0() + Duration::seconds(61);
+    let again = s
+        .claim_jobs_of("worker", later, lease, 10, &except)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[1], ids[3]]
+    );
+    let again = s
+        .claim_jobs_of("serve", later, lease, 10, &only)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[0], ids[2]]
+    );
+}
+
+// --- company profiles, paged by id (the search index rebuild) --------------------------------
+
+async fn user(s: &dyn Storage, email: &str) -> i64 {
+    s.create_user(
+        &NewUser {
+            email: musubi_domain::EmailAddress::parse(email).unwrap(),
+            password_hash: "hash".into(),
+            display_name: email.into(),
+            locale: "ja".into(),
+        },
+        t0(),
+        AuditEntry::new("user.register", "user", None),
+        &[],
+    )
+    .await
+    .unwrap()
+}
+
+async fn organization(s: &dyn Storage, kind: OrgKind, name: &str, admin: i64) -> OrgId {
+    s.create_organization(
+        &NewOrganization {
+            kind,
+            name: name.into(),
+            name_kana: "カナ".into(),
+            corporate_number: None,
+        },
+        admin,
+        t0(),
+        AuditEntry::new("org.create", "organization", None),
+    )
+    .await
+    .unwrap()
+}
+
+fn profile(prefecture: &str, capabilities: &str) -> CompanyProfileData {
+    CompanyProfileData {
+        representative: "代表取締役 山田 太郎".into(),
+        prefecture: Prefecture::parse(prefecture).unwrap(),
+        municipality: None,
+        address_line: "中央一丁目1番1号".into(),
+        jsic: vec![
+            JsicCode::parse("0911").unwrap(),
+            JsicCode::parse("E").unwrap(),
+        ],
+        capabilities: capabilities.into(),
+        catalogue: vec![
+            CatalogueItem {
+                title: "業務用パン".into(),
+                description: "学校給食向け".into(),
+            },
+            CatalogueItem {
+                title: "焼菓子".into(),
+                description: "贈答用".into(),
+            },
+        ],
+        certifications: vec![Certification::Haccp, Certification::Iso9001],
+        grades: vec![
+            (GradeCategory::Goods, Grade::C),
+            (GradeCategory::Services, Grade::B),
+        ],
+        employees: Some(42),
+        capital_yen: Some(10_000_000),
+        founded_year: Some(1980),
+        website: Some("https://example.jp".into()),
+        contact_email: None,
+        contact_phone: None,
+    }
+}
+
+async fn company_profiles_page_by_id(db: TestDb) {
+    let s = &*db.storage;
+    assert!(s.company_profiles_after(0, 10).await.unwrap().is_empty());
+    let admin = user(s, "owner@example.jp").await;
+    let saved = organization(s, OrgKind::Supplier, "札幌製パン", admin).await;
+    s.save_company_profile(
+        saved,
+        &profile("01", "パンと菓子の製造"),
+        None,
+        t0(),
+        AuditEntry::new("company.save", "organization", Some(saved)),
+        &[],
+    )
+    .await
+    .unwrap();
+    // A buyer and a supplier without a profile are not listed.
+    let buyer_admin = user(s, "buyer@example.jp").await;
+    organization(s, OrgKind::PublicBody, "札幌市", buyer_admin).await;
+    let bare_admin = user(s, "bare@example.jp").await;
+    let bare = organization(s, OrgKind::Supplier, "未登録商店", bare_admin).await;
+    let imports: Vec<CompanyImport> = ["02", "03", "04"]
+        .iter()
+        .map(|p| CompanyImport {
+            organization: NewOrganization {
+                kind: OrgKind::Supplier,
+                name: format!("{p}の会社"),
+                name_kana: "カイシャ".into(),
+                corporate_number: None,
+            },
+            profile: profile(p, "輸入した会社"),
+        })
+        .collect();
+    assert_eq!(s.import_companies(&imports, t0()).await.unwrap(), 3);
+
+    let all = s.company_profiles_after(0, 100).await.unwrap();
+    let ids: Vec<OrgId> = all.iter().map(|p| p.organization.id).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "id order: {ids:?}");
+    assert_eq!(ids[0], saved);
+    assert!(!ids.contains(&bare));
+    // Whole profiles, as `company_profile` reads them (catalogue in order).
+    for p in &all {
+        assert_eq!(
+            Some(p),
+            s.company_profile(p.organization.id).await.unwrap().as_ref()
+        );
+    }
+    assert_eq!(all[0].data.catalogue[0].title, "業務用パン");
+    assert_eq!(all[0].data.catalogue[1].title, "焼菓子");
+    assert_eq!(all[0].data.grades.len(), 2);
+    assert_eq!(all[3].data.prefecture, Prefecture::parse("04").unwrap());
+
+    let first = s.company_profiles_after(0, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    let rest = s
+        .company_profiles_after(first[2].organization.id, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|p| p.organization.id).collect::<Vec<_>>(),
+        [ids[3]]
+    );
+    assert!(
+        s.company_profiles_after(ids[3], 3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn profile_saves_and_renames_queue_their_jobs(db: TestDb) {
+    let s = &*db.storage;
+    let admin = user(s, "owner@example.jp").await;
+    let org = organization(s, OrgKind::Supplier, "旭川木工", admin).await;
+    let search = |n: u32| NewJob::new("search.company", json!({ "id": org, "n": n }));
+    s.save_company_profile(
+        org,
+        &profile("01", "家具"),
+        None,
+        t0(),
+        AuditEntry::new("company.save", "organization", Some(org)),
+        &[search(1)],
+    )
+    .await
+    .unwrap();
+    s.update_organization(
+        org,
+        "旭川木工所",
+        "アサヒカワモッコウショ",
+        t0(),
+        AuditEntry::new("org.update", "organization", Some(org)),
+        &[search(2)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.job_counts().await.unwrap().queued, 2);
+    // A save that fails queues nothing.
+    let err = s
+        .save_company_profile(
+            org,
+            &profile("01", "家具"),
+            Some(7),
+            t0(),
+            AuditEntry::new("company.save", "organization", Some(org)),
+            &[search(3)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Conflict(ref c) if c == "stale_version"));
+    let err = s
+        .update_organization(
+            org + 1000,
+            "x",
+            "エックス",
+            t0(),
+            AuditEntry::new("org.update", "organization", None),
+            &[search(4)],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::NotFound), "{err:?}");
+    assert_eq!(s.job_counts().await.unwrap().queued, 2);
 }

@@ -38,6 +38,7 @@ both_backends!(
     notification_events_page_newest_first,
     import_round_trips,
     import_of_many_tenders_crosses_batches,
+    public_tenders_page_by_id_without_drafts,
 );
 
 // --- fixtures ------------------------------------------------------------------
@@ -2293,4 +2294,60 @@ async fn import_of_many_tenders_crosses_batches(db: TestDb) {
         let steps = s.tender_transitions(id).await.unwrap();
         assert_eq!(steps.len(), usize::from(i % 10 != 0), "tender {i}");
     }
+}
+
+// --- keyset paging (the search index rebuild) ------------------------------------------------
+
+async fn public_tenders_page_by_id_without_drafts(db: TestDb) {
+    let s = &*db.storage;
+    let (city, clerk) = buyer(s, "札幌市").await;
+    let (town, official) = buyer(s, "小樽市").await;
+    assert!(s.public_tenders_after(0, 10).await.unwrap().is_empty());
+
+    let a = published(s, city, clerk, &content("除雪業務委託"), mins(1)).await;
+    let hidden = draft(s, city, clerk, &content("下書きの案件"), mins(2)).await;
+    let b = published(s, town, official, &content("港湾清掃"), mins(3)).await;
+    let c = published(s, city, clerk, &content("庁舎警備"), mins(4)).await;
+    let d = draft(s, town, official, &content("もう一つの下書き"), mins(5)).await;
+    // A cancelled tender stays public.
+    assert!(
+        s.transition_tender(
+            c,
+            TenderStatus::Published,
+            &[NewTransition {
+                transition: Transition::Cancel,
+                at: mins(6),
+                actor: Some(clerk),
+                reason: Some("予算の都合".into()),
+            }],
+            None,
+            Some("予算の都合"),
+            mins(6),
+            &[],
+            None,
+            &[],
+        )
+        .await
+        .unwrap()
+    );
+
+    let all = s.public_tenders_after(0, 100).await.unwrap();
+    assert_eq!(all.iter().map(|t| t.id).collect::<Vec<_>>(), [a, b, c]);
+    assert!(!all.iter().any(|t| t.id == hidden || t.id == d));
+    // Whole tenders, as `tender` reads them (buyer name joined, status current).
+    assert_eq!(all[1], s.tender(b).await.unwrap().unwrap());
+    assert_eq!(all[1].buyer_name, "小樽市");
+    assert_eq!(all[2].status, TenderStatus::Cancelled);
+
+    // Pages follow the last id seen; drafts between them are skipped.
+    let first = s.public_tenders_after(0, 2).await.unwrap();
+    assert_eq!(first.iter().map(|t| t.id).collect::<Vec<_>>(), [a, b]);
+    let next = s.public_tenders_after(first[1].id, 2).await.unwrap();
+    assert_eq!(next.iter().map(|t| t.id).collect::<Vec<_>>(), [c]);
+    assert!(s.public_tenders_after(c, 2).await.unwrap().is_empty());
+    assert_eq!(
+        s.public_tenders_after(a, 1).await.unwrap()[0].id,
+        b,
+        "the draft after `a` is not returned"
+    );
 }

@@ -335,10 +335,20 @@ impl Services {
             .by(Some(principal.user_id), ctx.ip.as_deref());
         match self
             .storage
-            .save_company_profile(org, &data, input.version, now, audit)
+            .save_company_profile(
+                org,
+                &data,
+                input.version,
+                now,
+                audit,
+                &[crate::search::company_job(org)],
+            )
             .await
         {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                self.wake_worker();
+                Ok(v)
+            }
             Err(StorageError::Conflict(c)) if c == "stale_version" => Err(ServiceError::refused(
                 409,
                 "stale_version",

@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod organizations;
+pub mod search;
 pub mod secrets;
 pub mod seed;
 pub mod tenders;
@@ -72,6 +73,13 @@ pub struct Services {
     pub mail_throttle: Arc<throttle::Throttle>,
     /// Wakes the tender scheduler after a publication or an amendment.
     pub scheduler_wake: Option<Arc<Notify>>,
+    /// The full-text index, in the one process that owns it (`serve`;
+    /// `None` elsewhere: searches then answer "unavailable", and this
+    /// process's worker must not claim `search.*` jobs).
+    pub search: Option<Arc<musubi_search::SearchIndex>>,
+    /// Serialises index writes (jobs and rebuilds) with their reads of the
+    /// database, so an older read never overwrites a newer one.
+    search_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
@@ -82,11 +90,19 @@ impl Services {
             config: Arc::new(config),
             worker_wake: None,
             scheduler_wake: None,
+            search: None,
+            search_writes: Arc::new(tokio::sync::Mutex::new(())),
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,
                 chrono::Duration::hours(1),
             )),
         }
+    }
+
+    /// These services with the search index (the process that owns it).
+    pub fn with_search(mut self, index: Arc<musubi_search::SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
     }
 
     fn wake_worker(&self) {

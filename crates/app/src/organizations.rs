@@ -168,9 +168,19 @@ impl Services {
         let audit = AuditEntry::new("org.update", "organization", Some(id))
             .by(Some(principal.user_id), ctx.ip.as_deref())
             .detail(serde_json::json!({ "name": valid.name, "name_kana": valid.name_kana }));
+        // The name is in the search index: the supplier's entry, or every
+        // tender of the buyer.
         self.storage
-            .update_organization(id, &valid.name, &valid.name_kana, self.clock.now(), audit)
+            .update_organization(
+                id,
+                &valid.name,
+                &valid.name_kana,
+                self.clock.now(),
+                audit,
+                &[crate::search::company_job(id)],
+            )
             .await?;
+        self.wake_worker();
         Ok(())
     }
 

@@ -19,7 +19,7 @@ pub mod index;
 pub mod query;
 
 pub use index::{
-    CompanyDoc, CompanyHit, CompanySearch, FacetCount, Facets, SearchError, SearchIndex, SearchPage,
-    Sort, TenderDoc, TenderHit, TenderSearch,
+    CompanyDoc, CompanyHit, CompanySearch, FacetCount, Facets, SearchError, SearchIndex,
+    SearchPage, Sort, TenderDoc, TenderHit, TenderSearch,
 };
 pub use query::QueryError;

@@ -412,6 +412,7 @@ pub trait OrganizationStore: Send + Sync {
         audit: AuditEntry,
     ) -> Result<OrgId>;
     async fn organization(&self, id: OrgId) -> Result<Option<Organization>>;
+    /// Renames an organisation, queuing `jobs` (search indexing) with it.
     async fn update_organization(
         &self,
         id: OrgId,
@@ -419,6 +420,7 @@ pub trait OrganizationStore: Send + Sync {
         name_kana: &str,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<()>;
     /// Organisations, newest first, optionally only those with `approval`.
     async fn list_organizations(
@@ -452,8 +454,9 @@ pub trait OrganizationStore: Send + Sync {
 #[async_trait]
 pub trait CompanyStore: Send + Sync {
     async fn company_profile(&self, org: OrgId) -> Result<Option<CompanyProfile>>;
-    /// Saves a new version. With `expected_version`, fails with
-    /// `Conflict("stale_version")` if someone saved in between.
+    /// Saves a new version, queuing `jobs` (search indexing) with it. With
+    /// `expected_version`, fails with `Conflict("stale_version")` if someone
+    /// saved in between.
     async fn save_company_profile(
         &self,
         org: OrgId,
@@ -461,7 +464,12 @@ pub trait CompanyStore: Send + Sync {
         expected_version: Option<i64>,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<i64>;
+    /// Up to `limit` profiles of suppliers whose id is above `after`, in id
+    /// order (keyset paging: rebuilding the search index streams them all).
+    async fn company_profiles_after(&self, after: OrgId, limit: u32)
+    -> Result<Vec<CompanyProfile>>;
     async fn profile_versions(&self, org: OrgId) -> Result<Vec<ProfileVersion>>;
     async fn directory(&self, query: &DirectoryQuery) -> Result<Page<CompanySummary>>;
     /// Creates suppliers with their profiles in one transaction (demo data).

@@ -12,7 +12,10 @@ pub struct NewJob {
     pub payload: Value,
     /// Earliest run time; `None` means now.
     pub run_at: Option<DateTime<Utc>>,
-    /// Jobs with the same key are queued once (an idempotency key).
+    /// Jobs with the same key are queued once (an idempotency key): a job
+    /// whose key is already held by a queued or done job is skipped. Keys
+    /// made by [`NewJob::coalesce_key`] are held only while their job waits
+    /// to be claimed.
     pub dedupe_key: Option<String>,
     pub max_attempts: u32,
 }
@@ -40,9 +43,60 @@ impl NewJob {
         self
     }
 
+    /// Queues the job unless one with the same key is still waiting to be
+    /// claimed; once a worker claims it, the key is free again. For jobs that
+    /// read the current state when they run (search indexing): a burst of
+    /// changes queues one job, and a change made after the claim — which the
+    /// running job may not have seen — queues a new one, so none is lost.
+    ///
+    /// Both stores make the skip safe against a concurrent claim: SQLite has
+    /// one writer, and PostgreSQL locks the waiting job until the skipping
+    /// transaction commits, so that job cannot run before the change is
+    /// visible.
+    pub fn coalesce_key(mut self, key: impl AsRef<str>) -> Self {
+        self.dedupe_key = Some(format!("{COALESCE_PREFIX}{}", key.as_ref()));
+        self
+    }
+
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
+    }
+}
+
+/// The prefix that marks a [`NewJob::coalesce_key`]: claims release such keys.
+pub const COALESCE_PREFIX: &str = "coalesce:";
+
+/// Which kinds of job a worker claims. Kinds are matched by prefix
+/// (`"search."`), so a family of jobs can stay with the one process that can
+/// run them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KindFilter {
+    #[default]
+    All,
+    /// Only kinds starting with this prefix.
+    Only(String),
+    /// Every kind except those starting with this prefix.
+    Except(String),
+}
+
+impl KindFilter {
+    /// `(mode, prefix)` for the claim's SQL: mode `all`, `only` or `except`.
+    pub(crate) fn sql_args(&self) -> (&'static str, &str) {
+        match self {
+            KindFilter::All => ("all", ""),
+            KindFilter::Only(p) => ("only", p),
+            KindFilter::Except(p) => ("except", p),
+        }
+    }
+
+    /// Whether a job of `kind` is claimed under this filter.
+    pub fn admits(&self, kind: &str) -> bool {
+        match self {
+            KindFilter::All => true,
+            KindFilter::Only(p) => kind.starts_with(p.as_str()),
+            KindFilter::Except(p) => !kind.starts_with(p.as_str()),
+        }
     }
 }
 

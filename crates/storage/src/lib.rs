@@ -25,7 +25,10 @@ use chrono::{DateTime, Utc};
 
 pub use accounts::*;
 pub use error::StorageError;
-pub use jobs::{ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, NewJob, RunOutcome};
+pub use jobs::{
+    COALESCE_PREFIX, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, KindFilter, NewJob,
+    RunOutcome,
+};
 pub use migrate::MigrationReport;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -89,18 +92,33 @@ pub trait Storage:
 
     /// Queues jobs on their own. Changes that cause jobs enqueue them in their
     /// own transaction instead; this is for jobs with no such change.
-    /// A job whose `dedupe_key` is already queued or done is skipped.
+    /// A job whose `dedupe_key` is already queued or done is skipped (a
+    /// [`NewJob::coalesce_key`] only while queued).
     async fn enqueue_jobs(&self, jobs: &[NewJob], now: DateTime<Utc>) -> Result<Vec<JobId>>;
 
     /// Atomically claims up to `limit` due jobs for `worker`: queued jobs whose
     /// `run_at` has come, and running jobs whose lease expired (their worker
-    /// died). Each claim gets a fresh lease token and a row in `job_runs`.
+    /// died). Each claim gets a fresh lease token and a row in `job_runs`,
+    /// and releases the job's coalescing key.
     async fn claim_jobs(
         &self,
         worker: &str,
         now: DateTime<Utc>,
         lease: chrono::Duration,
         limit: u32,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.claim_jobs_of(worker, now, lease, limit, &KindFilter::All)
+            .await
+    }
+
+    /// [`Storage::claim_jobs`], of the kinds `kinds` admits only.
+    async fn claim_jobs_of(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+        kinds: &KindFilter,
     ) -> Result<Vec<ClaimedJob>>;
 
     /// Marks a claimed job done and queues its follow-up jobs in one

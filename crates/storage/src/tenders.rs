@@ -416,6 +416,11 @@ pub trait TenderStore: Send + Sync {
     async fn tender_versions(&self, id: TenderId) -> Result<Vec<TenderVersion>>;
     async fn tender_transitions(&self, id: TenderId) -> Result<Vec<TransitionRecord>>;
 
+    /// Up to `limit` public tenders (never drafts) whose id is above `after`,
+    /// in id order (keyset paging: rebuilding the search index streams them
+    /// all).
+    async fn public_tenders_after(&self, after: TenderId, limit: u32) -> Result<Vec<Tender>>;
+
     /// Public tenders (never drafts) matching the filters, newest first.
     async fn list_tenders(&self, query: &TenderQuery) -> Result<Page<TenderSummary>>;
     /// All of a buyer's tenders, drafts included, most recently updated first.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use musubi_storage::{ClaimedJob, NewJob, Storage, StorageError};
+use musubi_storage::{ClaimedJob, KindFilter, NewJob, Storage, StorageError};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tracing::{Instrument, debug, info, info_span, warn};
@@ -142,6 +142,9 @@ pub struct Worker {
     clock: Arc<dyn Clock>,
     registry: Registry,
     config: Arc<WorkerConfig>,
+    /// The kinds this worker claims (all, unless some must stay with
+    /// another process: search jobs run where the index is).
+    kinds: Arc<KindFilter>,
     wake: Arc<Notify>,
 }
 
@@ -172,8 +175,20 @@ impl Worker {
             clock,
             registry,
             config: Arc::new(config),
+            kinds: Arc::new(KindFilter::All),
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Claims only the kinds `kinds` admits; the others wait for a worker
+    /// that takes them (they are neither run nor failed here).
+    pub fn with_kinds(mut self, kinds: KindFilter) -> Self {
+        self.kinds = Arc::new(kinds);
+        self
+    }
+
+    pub fn kinds(&self) -> &KindFilter {
+        &self.kinds
     }
 
     /// Tells the worker that jobs were just queued, so it need not wait for
@@ -205,11 +220,12 @@ impl Worker {
             } else {
                 match self
                     .storage
-                    .claim_jobs(
+                    .claim_jobs_of(
                         &self.config.worker_id,
                         self.clock.now(),
                         lease_as_chrono(self.config.lease),
                         free as u32,
+                        &self.kinds,
                     )
                     .await
                 {
@@ -262,11 +278,12 @@ impl Worker {
         loop {
             let jobs = self
                 .storage
-                .claim_jobs(
+                .claim_jobs_of(
                     &self.config.worker_id,
                     self.clock.now(),
                     lease_as_chrono(self.config.lease),
                     self.config.concurrency.max(1) as u32,
+                    &self.kinds,
                 )
                 .await?;
             if jobs.is_empty() {

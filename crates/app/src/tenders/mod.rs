@@ -25,6 +25,7 @@ use serde_json::json;
 pub use attachments::{ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, Upload};
 pub use input::{TenderInput, parse_instant, sanitize_summary};
 pub use scheduler::{SchedulerReport, run_scheduler};
+pub(crate) use view::public_reserve_price;
 pub use view::{QuestionView, TenderView};
 
 /// What the tender page shows (see [`Services::tender_detail`]).
@@ -336,11 +337,12 @@ impl Services {
                         audit("tender.amend", Some(id), principal, ctx).detail(
                             json!({"version": version, "changed": changed, "reason": reason}),
                         ),
-                        &[],
+                        &[crate::search::tender_job(id)],
                     )
                     .await
                     .map_err(stale)?;
                 self.wake_scheduler();
+                self.wake_worker();
             }
             status => {
                 return Err(refused_status(
@@ -408,11 +410,12 @@ impl Services {
                 valid.next_transition_at(TenderStatus::Published),
                 now,
                 audit("tender.publish", Some(id), principal, ctx),
-                &[],
+                &[crate::search::tender_job(id)],
             )
             .await
             .map_err(stale)?;
         self.wake_scheduler();
+        self.wake_worker();
         // Steps already due (a window opening at publication) happen now.
         self.advance_tender(id, now).await?;
         self.load(id).await
@@ -463,7 +466,7 @@ impl Services {
                     audit("tender.cancel", Some(id), principal, ctx)
                         .detail(json!({ "reason": reason })),
                 ),
-                &[],
+                &[crate::search::tender_job(id)],
             )
             .await?;
         if !moved {
@@ -474,6 +477,7 @@ impl Services {
                 "The tender's status changed meanwhile; reload and try again.",
             ));
         }
+        self.wake_worker();
         self.load(id).await
     }
 

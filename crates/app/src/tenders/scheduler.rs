@@ -67,6 +67,13 @@ pub(super) async fn advance(
             reason: None,
         });
     }
+    // A new status is a new search document (a pass that only corrects the
+    // due mark changes nothing searchable).
+    let search_jobs = if steps.is_empty() {
+        Vec::new()
+    } else {
+        vec![crate::search::tender_job(id)]
+    };
     let moved = services
         .storage
         .transition_tender(
@@ -78,10 +85,13 @@ pub(super) async fn advance(
             now,
             &[],
             None,
-            &[],
+            &search_jobs,
         )
         .await?;
     if moved {
+        if !steps.is_empty() {
+            services.wake_worker();
+        }
         correct_next_due(services, id, now).await?;
     }
     Ok(moved.then_some(steps.len()))

@@ -18,6 +18,19 @@ pub(super) fn seal_prices(content: &mut TenderContent, status: TenderStatus, is_
     }
 }
 
+/// The 予定価格 as anyone may see it (the search index, lists): when it
+/// is published in advance, or once 開札 has happened; sealed otherwise.
+pub(crate) fn public_reserve_price(
+    content: &TenderContent,
+    status: TenderStatus,
+) -> Option<musubi_domain::TaxExclusive> {
+    if prices_revealed(status) || content.reserve_price_publication.is_public_before_opening() {
+        content.reserve_price
+    } else {
+        None
+    }
+}
+
 /// Whether 開札 has happened (or the tender ended after it).
 fn prices_revealed(status: TenderStatus) -> bool {
     matches!(

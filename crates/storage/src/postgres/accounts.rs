@@ -837,6 +837,7 @@ impl OrganizationStore for PgStore {
         name_kana: &str,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         must_affect(
@@ -851,6 +852,7 @@ impl OrganizationStore for PgStore {
             .await?,
         )?;
         insert_audit(&mut tx, &audit, Some(id), now).await?;
+        insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(())
     }

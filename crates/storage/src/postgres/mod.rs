@@ -17,8 +17,8 @@ use sqlx::{Postgres, Row, Transaction};
 use crate::jobs::new_lease_token;
 use crate::migrate::{Migration, MigrationReport, pending};
 use crate::{
-    Backend, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, NewJob, Result, RunOutcome,
-    Storage, StorageError, TableSchema,
+    Backend, COALESCE_PREFIX, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, KindFilter,
+    NewJob, Result, RunOutcome, Storage, StorageError, TableSchema,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -81,20 +81,34 @@ async fn insert_jobs(
 ) -> Result<Vec<JobId>> {
     let mut ids = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let row = sqlx::query(
+        let coalescing = job
+            .dedupe_key
+            .as_deref()
+            .is_some_and(|k| k.starts_with(COALESCE_PREFIX));
+        // A coalescing key held by a waiting job: lock that job (DO UPDATE
+        // locks the row even when its WHERE updates nothing) so no worker
+        // claims it before this transaction's change is visible; claims skip
+        // locked rows.
+        let sql = if coalescing {
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)
+             VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6)
+             ON CONFLICT (dedupe_key) DO UPDATE SET dedupe_key = EXCLUDED.dedupe_key WHERE FALSE
+             RETURNING id"
+        } else {
             "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)
              VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6, $6)
              ON CONFLICT (dedupe_key) DO NOTHING
-             RETURNING id",
-        )
-        .bind(&job.kind)
-        .bind(Json(&job.payload))
-        .bind(job.max_attempts as i32)
-        .bind(job.run_at.unwrap_or(now))
-        .bind(&job.dedupe_key)
-        .bind(now)
-        .fetch_optional(&mut **tx)
-        .await?;
+             RETURNING id"
+        };
+        let row = sqlx::query(sql)
+            .bind(&job.kind)
+            .bind(Json(&job.payload))
+            .bind(job.max_attempts as i32)
+            .bind(job.run_at.unwrap_or(now))
+            .bind(&job.dedupe_key)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?;
         if let Some(row) = row {
             ids.push(row.try_get("id")?);
         }
@@ -204,13 +218,15 @@ impl Storage for PgStore {
         Ok(ids)
     }
 
-    async fn claim_jobs(
+    async fn claim_jobs_of(
         &self,
         worker: &str,
         now: DateTime<Utc>,
         lease: chrono::Duration,
         limit: u32,
+        kinds: &KindFilter,
     ) -> Result<Vec<ClaimedJob>> {
+        let (mode, prefix) = kinds.sql_args();
         let token = new_lease_token();
         let until = now + lease;
         let mut tx = self.pool.begin().await?;
@@ -242,11 +258,18 @@ impl Storage for PgStore {
                  WHERE status IN ('queued', 'running')
                    AND ((status = 'queued' AND run_at <= $4)
                      OR (status = 'running' AND locked_until <= $4 AND attempts < max_attempts))
+                   AND ($6 = 'all'
+                     OR ($6 = 'only' AND substr(kind, 1, length($7)) = $7)
+                     OR ($6 = 'except' AND substr(kind, 1, length($7)) <> $7))
                  ORDER BY run_at, id
                  LIMIT $5
                  FOR UPDATE SKIP LOCKED)
              UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, locked_by = $1,
-                 lease_token = $2, locked_until = $3, updated_at = $4
+                 lease_token = $2, locked_until = $3, updated_at = $4,
+                 -- A coalescing key is released: a change after this claim
+                 -- must queue a job of its own.
+                 dedupe_key = CASE WHEN substr(jobs.dedupe_key, 1, length($8)) = $8
+                                   THEN NULL ELSE jobs.dedupe_key END
              FROM picked WHERE jobs.id = picked.id
              RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, jobs.max_attempts",
         )
@@ -255,6 +278,9 @@ impl Storage for PgStore {
         .bind(until)
         .bind(now)
         .bind(i64::from(limit))
+        .bind(mode)
+        .bind(prefix)
+        .bind(COALESCE_PREFIX)
         .fetch_all(&mut *tx)
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());

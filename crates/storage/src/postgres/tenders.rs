@@ -1017,6 +1017,20 @@ impl TenderStore for PgStore {
         rows.iter().map(transition_from_row).collect()
     }
 
+    async fn public_tenders_after(&self, after: TenderId, limit: u32) -> Result<Vec<Tender>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            tender_columns!(),
+            " FROM tenders t JOIN organizations o ON o.id = t.buyer_id
+             WHERE t.id > $1 AND t.status <> 'draft' ORDER BY t.id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(tender_from_row).collect()
+    }
+
     async fn list_tenders(&self, query: &TenderQuery) -> Result<Page<TenderSummary>> {
         let mut args = Vec::new();
         let mut filter = String::from(" WHERE t.published_at IS NOT NULL");

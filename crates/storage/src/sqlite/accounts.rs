@@ -833,6 +833,7 @@ impl OrganizationStore for SqliteStore {
         name_kana: &str,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
@@ -848,6 +849,7 @@ impl OrganizationStore for SqliteStore {
             return Err(StorageError::NotFound);
         }
         insert_audit(&mut tx, &audit, Some(id), now).await?;
+        insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -22,10 +22,10 @@ use sqlx::{Row, Sqlite, SqliteConnection};
 use super::accounts::{
     count, insert_audit, map_conflict, org_cols, org_from_row, page_bounds, parse_stored,
 };
-use super::{SqliteStore, from_us, to_us};
+use super::{SqliteStore, from_us, insert_jobs, to_us};
 use crate::{
     AuditEntry, CatalogueItem, CompanyImport, CompanyProfile, CompanyProfileData, CompanyStore,
-    CompanySummary, DirectoryQuery, DirectorySort, OrgId, Page, ProfileVersion, Result,
+    CompanySummary, DirectoryQuery, DirectorySort, NewJob, OrgId, Page, ProfileVersion, Result,
     StorageError, UserId,
 };
 
@@ -34,6 +34,118 @@ macro_rules! summary_cols {
     () => {
         "o.id, o.name, o.name_kana, p.prefecture, p.capabilities, p.updated_at"
     };
+}
+
+/// The columns [`profile_from_row`] reads, from `company_profiles p` and
+/// `organizations o`; the child rows come as JSON arrays, so one statement
+/// reads one profile or a page of them.
+macro_rules! profile_cols {
+    () => {
+        concat!(
+            org_cols!(),
+            ", p.*,
+             (SELECT json_group_array(code) FROM company_jsic
+              WHERE organization_id = p.organization_id) AS p_jsic,
+             (SELECT json_group_array(certification) FROM company_certifications
+              WHERE organization_id = p.organization_id) AS p_certifications,
+             (SELECT json_group_array(json_array(category, grade)) FROM company_grades
+              WHERE organization_id = p.organization_id) AS p_grades,
+             (SELECT json_group_array(json_array(position, id, title, description))
+              FROM catalogue_items WHERE organization_id = p.organization_id) AS p_catalogue"
+        )
+    };
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    row: &SqliteRow,
+    column: &str,
+    field: &'static str,
+) -> Result<T> {
+    let text: &str = row.try_get(column)?;
+    serde_json::from_str(text).map_err(|e| StorageError::Corrupt {
+        field,
+        message: e.to_string(),
+    })
+}
+
+/// A profile from a row of [`profile_cols`].
+fn profile_from_row(row: &SqliteRow) -> Result<CompanyProfile> {
+    let jsic: Vec<String> = json_column(row, "p_jsic", "company_jsic.code")?;
+    let certifications: Vec<String> = json_column(
+        row,
+        "p_certifications",
+        "company_certifications.certification",
+    )?;
+    let grades: Vec<(String, String)> = json_column(row, "p_grades", "company_grades")?;
+    let mut catalogue: Vec<(i64, i64, String, String)> =
+        json_column(row, "p_catalogue", "catalogue_items")?;
+    catalogue.sort_by_key(|(position, id, _, _)| (*position, *id));
+
+    let mut jsic = jsic
+        .iter()
+        .map(|c| parse_stored::<JsicCode>("company_jsic.code", c))
+        .collect::<Result<Vec<_>>>()?;
+    jsic.sort();
+    let mut certifications = certifications
+        .iter()
+        .map(|c| parse_stored::<Certification>("company_certifications.certification", c))
+        .collect::<Result<Vec<_>>>()?;
+    certifications.sort();
+    let mut grades = grades
+        .iter()
+        .map(|(c, g)| {
+            Ok((
+                parse_stored::<GradeCategory>("company_grades.category", c)?,
+                parse_stored::<Grade>("company_grades.grade", g)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    grades.sort();
+    let data = CompanyProfileData {
+        representative: row.try_get("representative")?,
+        prefecture: parse_stored("company_profiles.prefecture", row.try_get("prefecture")?)?,
+        municipality: row
+            .try_get::<Option<&str>, _>("municipality")?
+            .map(|m| parse_stored("company_profiles.municipality", m))
+            .transpose()?,
+        address_line: row.try_get("address_line")?,
+        jsic,
+        capabilities: row.try_get("capabilities")?,
+        catalogue: catalogue
+            .into_iter()
+            .map(|(_, _, title, description)| CatalogueItem { title, description })
+            .collect(),
+        certifications,
+        grades,
+        employees: row
+            .try_get::<Option<i64>, _>("employees")?
+            .map(|n| {
+                u32::try_from(n).map_err(|_| StorageError::Corrupt {
+                    field: "company_profiles.employees",
+                    message: format!("{n} out of range"),
+                })
+            })
+            .transpose()?,
+        capital_yen: row.try_get("capital_yen")?,
+        founded_year: row
+            .try_get::<Option<i64>, _>("founded_year")?
+            .map(|y| {
+                i32::try_from(y).map_err(|_| StorageError::Corrupt {
+                    field: "company_profiles.founded_year",
+                    message: format!("{y} out of range"),
+                })
+            })
+            .transpose()?,
+        website: row.try_get("website")?,
+        contact_email: row.try_get("contact_email")?,
+        contact_phone: row.try_get("contact_phone")?,
+    };
+    Ok(CompanyProfile {
+        organization: org_from_row(row)?,
+        data,
+        version: row.try_get("version")?,
+        updated_at: from_us("company_profiles.updated_at", row.try_get("updated_at")?)?,
+    })
 }
 
 /// The profile as stored: codes sorted and without duplicates (the child
@@ -675,107 +787,34 @@ async fn attach_jsic(conn: &mut SqliteConnection, items: &mut [CompanySummary]) 
 #[async_trait]
 impl CompanyStore for SqliteStore {
     async fn company_profile(&self, org: OrgId) -> Result<Option<CompanyProfile>> {
-        let mut tx = self.read.begin().await?;
         let row = sqlx::query(concat!(
             "SELECT ",
-            org_cols!(),
-            ", p.* FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+            profile_cols!(),
+            " FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
              WHERE p.organization_id = ?1"
         ))
         .bind(org)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.read)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let jsic: Vec<String> =
-            sqlx::query_scalar("SELECT code FROM company_jsic WHERE organization_id = ?1")
-                .bind(org)
-                .fetch_all(&mut *tx)
-                .await?;
-        let certifications: Vec<String> = sqlx::query_scalar(
-            "SELECT certification FROM company_certifications WHERE organization_id = ?1",
-        )
-        .bind(org)
-        .fetch_all(&mut *tx)
-        .await?;
-        let grades: Vec<(String, String)> =
-            sqlx::query_as("SELECT category, grade FROM company_grades WHERE organization_id = ?1")
-                .bind(org)
-                .fetch_all(&mut *tx)
-                .await?;
-        let catalogue: Vec<(String, String)> = sqlx::query_as(
-            "SELECT title, description FROM catalogue_items WHERE organization_id = ?1
-             ORDER BY position, id",
-        )
-        .bind(org)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        row.as_ref().map(profile_from_row).transpose()
+    }
 
-        let mut jsic = jsic
-            .iter()
-            .map(|c| parse_stored::<JsicCode>("company_jsic.code", c))
-            .collect::<Result<Vec<_>>>()?;
-        jsic.sort();
-        let mut certifications = certifications
-            .iter()
-            .map(|c| parse_stored::<Certification>("company_certifications.certification", c))
-            .collect::<Result<Vec<_>>>()?;
-        certifications.sort();
-        let mut grades = grades
-            .iter()
-            .map(|(c, g)| {
-                Ok((
-                    parse_stored::<GradeCategory>("company_grades.category", c)?,
-                    parse_stored::<Grade>("company_grades.grade", g)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        grades.sort();
-        let data = CompanyProfileData {
-            representative: row.try_get("representative")?,
-            prefecture: parse_stored("company_profiles.prefecture", row.try_get("prefecture")?)?,
-            municipality: row
-                .try_get::<Option<&str>, _>("municipality")?
-                .map(|m| parse_stored("company_profiles.municipality", m))
-                .transpose()?,
-            address_line: row.try_get("address_line")?,
-            jsic,
-            capabilities: row.try_get("capabilities")?,
-            catalogue: catalogue
-                .into_iter()
-                .map(|(title, description)| CatalogueItem { title, description })
-                .collect(),
-            certifications,
-            grades,
-            employees: row
-                .try_get::<Option<i64>, _>("employees")?
-                .map(|n| {
-                    u32::try_from(n).map_err(|_| StorageError::Corrupt {
-                        field: "company_profiles.employees",
-                        message: format!("{n} out of range"),
-                    })
-                })
-                .transpose()?,
-            capital_yen: row.try_get("capital_yen")?,
-            founded_year: row
-                .try_get::<Option<i64>, _>("founded_year")?
-                .map(|y| {
-                    i32::try_from(y).map_err(|_| StorageError::Corrupt {
-                        field: "company_profiles.founded_year",
-                        message: format!("{y} out of range"),
-                    })
-                })
-                .transpose()?,
-            website: row.try_get("website")?,
-            contact_email: row.try_get("contact_email")?,
-            contact_phone: row.try_get("contact_phone")?,
-        };
-        Ok(Some(CompanyProfile {
-            organization: org_from_row(&row)?,
-            data,
-            version: row.try_get("version")?,
-            updated_at: from_us("company_profiles.updated_at", row.try_get("updated_at")?)?,
-        }))
+    async fn company_profiles_after(
+        &self,
+        after: OrgId,
+        limit: u32,
+    ) -> Result<Vec<CompanyProfile>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            profile_cols!(),
+            " FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+             WHERE p.organization_id > ?1 ORDER BY p.organization_id LIMIT ?2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(profile_from_row).collect()
     }
 
     async fn save_company_profile(
@@ -785,6 +824,7 @@ impl CompanyStore for SqliteStore {
         expected_version: Option<i64>,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<i64> {
         let data = canonical(data);
         let mut tx = self.begin_write().await?;
@@ -811,6 +851,7 @@ impl CompanyStore for SqliteStore {
         let version = current + 1;
         write_profile(&mut tx, org, &data, version, audit.actor, now).await?;
         insert_audit(&mut tx, &audit, Some(org), now).await?;
+        insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(version)
     }

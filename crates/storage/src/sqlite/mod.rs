@@ -22,8 +22,8 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::jobs::new_lease_token;
 use crate::migrate::{Migration, MigrationReport, pending};
 use crate::{
-    Backend, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, NewJob, Result, RunOutcome,
-    Storage, StorageError, TableSchema,
+    Backend, COALESCE_PREFIX, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, KindFilter,
+    NewJob, Result, RunOutcome, Storage, StorageError, TableSchema,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -229,13 +229,15 @@ impl Storage for SqliteStore {
         Ok(ids)
     }
 
-    async fn claim_jobs(
+    async fn claim_jobs_of(
         &self,
         worker: &str,
         now: DateTime<Utc>,
         lease: chrono::Duration,
         limit: u32,
+        kinds: &KindFilter,
     ) -> Result<Vec<ClaimedJob>> {
+        let (mode, prefix) = kinds.sql_args();
         let token = new_lease_token();
         let now_us = to_us(now);
         let until = now + lease;
@@ -258,15 +260,21 @@ impl Storage for SqliteStore {
         .execute(&mut *tx)
         .await?;
         // The claim itself is one statement, so no other writer can slip in
-        // between choosing a job and taking it.
+        // between choosing a job and taking it. A coalescing key is released:
+        // a change after this claim must queue a job of its own.
         let rows = sqlx::query(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?1,
-                 lease_token = ?2, locked_until = ?3, updated_at = ?4
+                 lease_token = ?2, locked_until = ?3, updated_at = ?4,
+                 dedupe_key = CASE WHEN substr(dedupe_key, 1, length(?8)) = ?8
+                                   THEN NULL ELSE dedupe_key END
              WHERE id IN (
                  SELECT id FROM jobs
                  WHERE status IN ('queued', 'running')
                    AND ((status = 'queued' AND run_at <= ?4)
                      OR (status = 'running' AND locked_until <= ?4))
+                   AND (?6 = 'all'
+                     OR (?6 = 'only' AND substr(kind, 1, length(?7)) = ?7)
+                     OR (?6 = 'except' AND substr(kind, 1, length(?7)) <> ?7))
                  ORDER BY run_at, id
                  LIMIT ?5)
              RETURNING id, kind, payload, attempts, max_attempts",
@@ -276,6 +284,9 @@ impl Storage for SqliteStore {
         .bind(to_us(until))
         .bind(now_us)
         .bind(i64::from(limit))
+        .bind(mode)
+        .bind(prefix)
+        .bind(COALESCE_PREFIX)
         .fetch_all(&mut *tx)
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());

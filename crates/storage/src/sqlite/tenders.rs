@@ -972,6 +972,20 @@ impl TenderStore for SqliteStore {
             .collect()
     }
 
+    async fn public_tenders_after(&self, after: TenderId, limit: u32) -> Result<Vec<Tender>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            tender_cols!(),
+            " FROM tenders t JOIN organizations o ON o.id = t.buyer_id
+             WHERE t.id > ?1 AND t.status <> 'draft' ORDER BY t.id LIMIT ?2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(tender_from_row).collect()
+    }
+
     async fn list_tenders(&self, query: &TenderQuery) -> Result<Page<TenderSummary>> {
         let mut filter = String::from(" WHERE t.published_at IS NOT NULL");
         let mut args = Vec::new();

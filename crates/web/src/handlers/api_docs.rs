@@ -30,6 +30,7 @@ use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page};
 
+mod search;
 mod tenders;
 
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
@@ -365,6 +366,7 @@ fn operations() -> Vec<OpDoc> {
             .ok(200, "OpenApiDocument", "The OpenAPI document.", "OpenAPI 形式のAPI仕様。"),
     ];
     ops.extend(tenders::operations());
+    ops.extend(search::operations());
     ops
 }
 
@@ -418,6 +420,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "案件",
         "Tenders (案件): searching and reading them; for buyers posting, amending (訂正), publishing and cancelling, answering questions, deciding applications and attaching documents; for suppliers asking, applying and favourites; notifications.",
         "案件の検索・閲覧、発注機関による登録・訂正・公告・中止・質問への回答・参加申請の審査・資料の添付、受注者による質問・参加申請・お気に入り、お知らせ。",
+    ),
+    (
+        "search",
+        "Search",
+        "検索",
+        "Full-text search of tenders and companies: the query language, filters and facet counts.",
+        "案件・企業の全文検索（検索式、絞り込み条件、絞り込み候補の件数）。",
     ),
     (
         "meta",
@@ -519,6 +528,30 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
         400,
         "A query parameter is not valid.",
         "検索条件（クエリパラメーター）の値が正しくありません。",
+    ),
+    (
+        "query_unbalanced",
+        400,
+        "Search: the parentheses of q do not match.",
+        "検索：検索式（q）の括弧の対応が取れていません。",
+    ),
+    (
+        "query_lone_operator",
+        400,
+        "Search: OR, NOT or ANDNOT in q lacks a word on one side.",
+        "検索：検索式（q）の OR・NOT・ANDNOT の前後に語がありません。",
+    ),
+    (
+        "query_unterminated_phrase",
+        400,
+        "Search: a quoted phrase in q is not closed.",
+        "検索：検索式（q）の「\"」で始めた語句が閉じられていません。",
+    ),
+    (
+        "query_too_long",
+        400,
+        "Search: q is longer than 500 characters.",
+        "検索：検索式（q）が500文字を超えています。",
     ),
     (
         "invalid_role",
@@ -773,6 +806,10 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "invalid_json",
             "invalid_body",
             "invalid_parameter",
+            "query_unbalanced",
+            "query_lone_operator",
+            "query_unterminated_phrase",
+            "query_too_long",
             "invalid_token",
             "invalid_invitation",
             "invalid_role",
@@ -2365,6 +2402,9 @@ fn schemas() -> Value {
     for (name, v) in tenders::schemas() {
         s.insert(name.to_owned(), v);
     }
+    for (name, v) in search::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     Value::Object(s)
 }
 
@@ -2466,6 +2506,9 @@ fn parameters() -> Value {
         "1ページあたりの件数。",
     ));
     for (key, v) in tenders::parameters() {
+        p.insert(key.to_owned(), v);
+    }
+    for (key, v) in search::parameters() {
         p.insert(key.to_owned(), v);
     }
     Value::Object(p)

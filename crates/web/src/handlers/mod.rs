@@ -10,6 +10,7 @@ pub mod dev_mailbox;
 pub mod health;
 pub mod organizations;
 pub mod pages;
+pub mod search;
 pub mod tenders;
 
 use crate::error::AppError;

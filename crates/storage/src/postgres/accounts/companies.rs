@@ -23,9 +23,10 @@ use super::{
     clamp_limit, clamp_offset, corrupt, db_error, insert_audit, organization_from_row, parse,
 };
 use crate::postgres::PgStore;
+use crate::postgres::insert_jobs;
 use crate::{
     AuditEntry, CatalogueItem, CompanyImport, CompanyProfile, CompanyProfileData, CompanyStore,
-    CompanySummary, DirectoryQuery, DirectorySort, OrgId, Page, ProfileVersion, Result,
+    CompanySummary, DirectoryQuery, DirectorySort, NewJob, OrgId, Page, ProfileVersion, Result,
     StorageError, UserId,
 };
 
@@ -264,6 +265,34 @@ fn parse_jsic(codes: &[String]) -> Result<Vec<JsicCode>> {
         .collect::<Result<Vec<_>>>()?;
     out.sort();
     Ok(out)
+}
+
+/// The columns [`profile_from_row`] reads, from `organizations o` and
+/// `company_profiles p` (the child rows as arrays).
+macro_rules! profile_columns {
+    () => {
+        "o.id, o.kind, o.name, o.name_kana, o.corporate_number, o.approval,
+         o.approval_reason, o.decided_at, o.created_at,
+         p.representative AS p_representative, p.prefecture AS p_prefecture,
+         p.municipality AS p_municipality, p.address_line AS p_address_line,
+         p.capabilities AS p_capabilities, p.employees AS p_employees,
+         p.capital_yen AS p_capital_yen, p.founded_year AS p_founded_year,
+         p.website AS p_website, p.contact_email AS p_contact_email,
+         p.contact_phone AS p_contact_phone, p.version AS p_version,
+         p.updated_at AS p_updated_at,
+         ARRAY(SELECT code FROM company_jsic
+               WHERE organization_id = o.id) AS p_jsic,
+         ARRAY(SELECT certification FROM company_certifications
+               WHERE organization_id = o.id) AS p_certifications,
+         ARRAY(SELECT category FROM company_grades
+               WHERE organization_id = o.id ORDER BY category) AS p_grade_categories,
+         ARRAY(SELECT grade FROM company_grades
+               WHERE organization_id = o.id ORDER BY category) AS p_grades,
+         ARRAY(SELECT title FROM catalogue_items
+               WHERE organization_id = o.id ORDER BY position, id) AS p_item_titles,
+         ARRAY(SELECT description FROM catalogue_items
+               WHERE organization_id = o.id ORDER BY position, id) AS p_item_descriptions"
+    };
 }
 
 fn profile_from_row(row: &PgRow) -> Result<CompanyProfile> {
@@ -531,35 +560,34 @@ fn directory_count(q: &DirectoryQuery, filter: &str, args: &[Arg]) -> (String, V
 #[async_trait]
 impl CompanyStore for PgStore {
     async fn company_profile(&self, org: OrgId) -> Result<Option<CompanyProfile>> {
-        let row = sqlx::query(
-            "SELECT o.id, o.kind, o.name, o.name_kana, o.corporate_number, o.approval,
-                    o.approval_reason, o.decided_at, o.created_at,
-                    p.representative AS p_representative, p.prefecture AS p_prefecture,
-                    p.municipality AS p_municipality, p.address_line AS p_address_line,
-                    p.capabilities AS p_capabilities, p.employees AS p_employees,
-                    p.capital_yen AS p_capital_yen, p.founded_year AS p_founded_year,
-                    p.website AS p_website, p.contact_email AS p_contact_email,
-                    p.contact_phone AS p_contact_phone, p.version AS p_version,
-                    p.updated_at AS p_updated_at,
-                    ARRAY(SELECT code FROM company_jsic
-                          WHERE organization_id = o.id) AS p_jsic,
-                    ARRAY(SELECT certification FROM company_certifications
-                          WHERE organization_id = o.id) AS p_certifications,
-                    ARRAY(SELECT category FROM company_grades
-                          WHERE organization_id = o.id ORDER BY category) AS p_grade_categories,
-                    ARRAY(SELECT grade FROM company_grades
-                          WHERE organization_id = o.id ORDER BY category) AS p_grades,
-                    ARRAY(SELECT title FROM catalogue_items
-                          WHERE organization_id = o.id ORDER BY position, id) AS p_item_titles,
-                    ARRAY(SELECT description FROM catalogue_items
-                          WHERE organization_id = o.id ORDER BY position, id) AS p_item_descriptions
-             FROM organizations o JOIN company_profiles p ON p.organization_id = o.id
-             WHERE o.id = $1",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM organizations o JOIN company_profiles p ON p.organization_id = o.id
+             WHERE o.id = $1"
+        ))
         .bind(org)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(profile_from_row).transpose()
+    }
+
+    async fn company_profiles_after(
+        &self,
+        after: OrgId,
+        limit: u32,
+    ) -> Result<Vec<CompanyProfile>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            profile_columns!(),
+            " FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+             WHERE p.organization_id > $1 ORDER BY p.organization_id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile_from_row).collect()
     }
 
     async fn save_company_profile(
@@ -569,6 +597,7 @@ impl CompanyStore for PgStore {
         expected_version: Option<i64>,
         now: DateTime<Utc>,
         audit: AuditEntry,
+        jobs: &[NewJob],
     ) -> Result<i64> {
         let data = &canonical(data);
         let mut tx = self.pool.begin().await?;
@@ -611,6 +640,7 @@ impl CompanyStore for PgStore {
         children.push(org, data)?;
         children.write(&mut tx).await?;
         insert_audit(&mut tx, &audit, Some(org), now).await?;
+        insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(version)
     }
