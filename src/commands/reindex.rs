@@ -108,8 +108,8 @@ pub async fn rebuild(
     scope: ReindexScope,
     show_progress: bool,
 ) -> Result<ReindexReport, RebuildError> {
-    let index = open_index(dir).map_err(RebuildError::Failed)?;
-    let services = services.clone().with_search(Arc::new(index));
+    let index = Arc::new(open_index(dir).map_err(RebuildError::Failed)?);
+    let services = services.clone().with_search(Arc::clone(&index));
     let result = if show_progress {
         let r = services.rebuild_search_index(scope, progress()).await;
         eprintln!();
@@ -117,13 +117,20 @@ pub async fn rebuild(
     } else {
         services.rebuild_search_index(scope, |_| {}).await
     };
-    result.map_err(|e| {
+    let report = result.map_err(|e| {
         if is_locked(&e) {
             RebuildError::Locked(dir.to_path_buf())
         } else {
             RebuildError::Failed(anyhow!(e).context("rebuilding the search index"))
         }
-    })
+    })?;
+    // Let the background merges finish before this process may exit: a
+    // merge cut short leaves many small segments and slower searches.
+    tokio::task::spawn_blocking(move || index.wait_for_merges())
+        .await
+        .map_err(|e| RebuildError::Failed(anyhow!(e.to_string())))?
+        .map_err(|e| RebuildError::Failed(anyhow!(e).context("finishing the index merges")))?;
+    Ok(report)
 }
 
 /// One line: counts, time, rate, size.

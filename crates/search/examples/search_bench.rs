@@ -350,7 +350,6 @@ fn build(dir: &std::path::Path, n: i64) -> SearchIndex {
         corpus.titles.len(),
         corpus.sentences.len()
     );
-    let gen_only = std::env::var_os("BENCH_GEN_ONLY").is_some();
     let mut raw_bytes = 0usize;
     let started = Instant::now();
     let mut batch = Vec::with_capacity(1000);
@@ -359,9 +358,7 @@ fn build(dir: &std::path::Path, n: i64) -> SearchIndex {
         raw_bytes += t.title.len() + t.summary.len() + t.buyer_name.len();
         batch.push(t);
         if batch.len() == 1000 {
-            if !gen_only {
-                ix.upsert_tenders(&batch).unwrap();
-            }
+            ix.upsert_tenders(&batch).unwrap();
             batch.clear();
         }
     }

@@ -3,9 +3,11 @@
 //! query language of the 官公需 portal (implicit AND, `OR`, `NOT`/`ANDNOT`,
 //! parentheses, `"phrases"`).
 //!
-//! - [`analysis`]: NFKC, width and case folding; CJK text becomes bigrams
-//!   plus single characters, so any substring of two or more characters is
-//!   a phrase of bigrams and a one-character query is a unigram.
+//! - [`analysis`]: NFKC, width and case folding; all text is a character
+//!   stream indexed as bigrams and 4-grams (each run of text ending in a
+//!   padded tail), so a query term of 1 to 4 characters is one term or one
+//!   term range and a longer one a phrase of 4-grams: a term matches exactly
+//!   the documents whose normalised text contains it.
 //! - [`query`]: parses the query language into [`query::Expr`] or a
 //!   [`QueryError`] that says what is wrong.
 //! - [`index`]: [`SearchIndex`], documents in, ranked and faceted hits out.

@@ -1116,9 +1116,33 @@ fn search_equals_a_brute_force_substring_oracle() {
 }
 
 #[test]
-#[ignore]
-fn tmp_many_seeds() {
-    for seed in 1..40u64 {
-        oracle_round(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1, 200, 400);
+fn the_index_is_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SearchIndex>();
+    let ix = std::sync::Arc::new(index_with(&[tender(1, "清掃", "")]));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let ix = ix.clone();
+            std::thread::spawn(move || ix.search_tenders(&q("清掃")).unwrap().total)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 1);
     }
+}
+
+#[test]
+fn many_terms_highlight_like_few() {
+    let text = "東京都の庁舎清掃業務（<本館>）";
+    let terms = ["清掃", "東京", "本館", "x", "y", "z", "w", "v", "u", "庁"];
+    let few = highlight_html(text, &terms[..3], None);
+    assert_eq!(
+        few,
+        "<mark>東京</mark>都の庁舎<mark>清掃</mark>業務（&lt;<mark>本館</mark>&gt;）"
+    );
+    let many = highlight_html(text, &terms, None);
+    assert_eq!(
+        many,
+        "<mark>東京</mark>都の<mark>庁</mark>舎<mark>清掃</mark>業務（&lt;<mark>本館</mark>&gt;）"
+    );
 }
