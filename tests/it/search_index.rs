@@ -13,13 +13,11 @@ use musubi_app::jobs::{DrainReport, Registry, Worker, WorkerConfig};
 use musubi_app::search::{self, CompanySearch, ReindexScope, SearchIndex, Sort, TenderSearch};
 use musubi_app::tenders::TenderInput;
 use musubi_app::{AppConfig, Clock, ManualClock, RequestCtx, ServiceError, Services};
-use musubi_domain::{
-    Approval, CorporateNumber, Membership, OrgKind, OrgRole, PlatformRole, Principal,
-};
-use musubi_storage::{AuditEntry, JobStatus, NewJob, NewOrganization, NewUser, Storage, TenderId};
+use musubi_domain::{OrgKind, Principal};
+use musubi_storage::{JobStatus, NewJob, Storage, TenderId};
 use serde_json::json;
 
-use crate::support::{TestDb, both_backends};
+use crate::support::{TestDb, both_backends, org_member};
 
 both_backends!(
     a_published_tender_is_found_once_its_job_ran,
@@ -93,71 +91,9 @@ impl Node {
     }
 }
 
-async fn user(storage: &dyn Storage, email: &str) -> i64 {
-    storage
-        .create_user(
-            &NewUser {
-                email: email.parse().unwrap(),
-                password_hash: "x".into(),
-                display_name: email.into(),
-                locale: "ja".into(),
-            },
-            t0(),
-            AuditEntry::new("user.register", "user", None),
-            &[],
-        )
-        .await
-        .unwrap()
-}
-
 /// The admin of a new organisation of `kind` (buyers approved).
 async fn member(storage: &dyn Storage, email: &str, kind: OrgKind, name: &str) -> Principal {
-    let user_id = user(storage, email).await;
-    let org_id = storage
-        .create_organization(
-            &NewOrganization {
-                kind,
-                name: name.into(),
-                name_kana: "ソシキ".into(),
-                // Suppliers have one (a rename checks it); unique per user.
-                corporate_number: (kind == OrgKind::Supplier).then(|| {
-                    CorporateNumber::from_base(&format!("{:012}", 700_000_000_000 + user_id))
-                        .unwrap()
-                }),
-            },
-            user_id,
-            t0(),
-            AuditEntry::new("org.create", "organization", None),
-        )
-        .await
-        .unwrap();
-    let approval = if kind.is_buyer() {
-        storage
-            .decide_approval(
-                org_id,
-                true,
-                None,
-                t0(),
-                AuditEntry::new("org.approve", "organization", Some(org_id)),
-                &[],
-            )
-            .await
-            .unwrap();
-        Approval::Approved
-    } else {
-        Approval::NotRequired
-    };
-    Principal {
-        user_id,
-        platform_role: PlatformRole::User,
-        suspended: false,
-        membership: Some(Membership {
-            org_id,
-            kind,
-            approval,
-            role: OrgRole::Admin,
-        }),
-    }
+    org_member(storage, email, kind, name, t0()).await
 }
 
 async fn buyer(db: &TestDb, email: &str, name: &str) -> Principal {

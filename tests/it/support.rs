@@ -5,7 +5,13 @@ use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use musubi_storage::{DatabaseUrl, PgStore, SqliteStore, Storage};
+use chrono::{DateTime, Utc};
+use musubi_domain::{
+    Approval, CorporateNumber, Membership, OrgKind, OrgRole, PlatformRole, Principal,
+};
+use musubi_storage::{
+    AuditEntry, DatabaseUrl, NewOrganization, NewUser, PgStore, SqliteStore, Storage,
+};
 use sqlx::postgres::PgConnectOptions;
 use tempfile::TempDir;
 
@@ -192,3 +198,76 @@ macro_rules! both_backends {
     };
 }
 pub(crate) use both_backends;
+
+async fn new_user(storage: &dyn Storage, email: &str, at: DateTime<Utc>) -> i64 {
+    storage
+        .create_user(
+            &NewUser {
+                email: email.parse().unwrap(),
+                password_hash: "x".into(),
+                display_name: email.into(),
+                locale: "ja".into(),
+            },
+            at,
+            AuditEntry::new("user.register", "user", None),
+            &[],
+        )
+        .await
+        .unwrap()
+}
+
+/// The admin of a new organisation, made straight in storage of `kind` (buyers approved).
+pub async fn org_member(
+    storage: &dyn Storage,
+    email: &str,
+    kind: OrgKind,
+    name: &str,
+    at: DateTime<Utc>,
+) -> Principal {
+    let user_id = new_user(storage, email, at).await;
+    let org_id = storage
+        .create_organization(
+            &NewOrganization {
+                kind,
+                name: name.into(),
+                name_kana: "ソシキ".into(),
+                // Suppliers have one (a rename checks it); unique per user.
+                corporate_number: (kind == OrgKind::Supplier).then(|| {
+                    CorporateNumber::from_base(&format!("{:012}", 700_000_000_000 + user_id))
+                        .unwrap()
+                }),
+            },
+            user_id,
+            at,
+            AuditEntry::new("org.create", "organization", None),
+        )
+        .await
+        .unwrap();
+    let approval = if kind.is_buyer() {
+        storage
+            .decide_approval(
+                org_id,
+                true,
+                None,
+                at,
+                AuditEntry::new("org.approve", "organization", Some(org_id)),
+                &[],
+            )
+            .await
+            .unwrap();
+        Approval::Approved
+    } else {
+        Approval::NotRequired
+    };
+    Principal {
+        user_id,
+        platform_role: PlatformRole::User,
+        suspended: false,
+        membership: Some(Membership {
+            org_id,
+            kind,
+            approval,
+            role: OrgRole::Admin,
+        }),
+    }
+}

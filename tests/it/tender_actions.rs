@@ -10,10 +10,10 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use musubi_app::tenders::TenderInput;
 use musubi_app::{AppConfig, ManualClock, RequestCtx, Services};
 use musubi_domain::tender::{TenderStatus, ValidSchedule};
-use musubi_domain::{Approval, Membership, OrgKind, OrgRole, PlatformRole, Principal};
-use musubi_storage::{AuditEntry, NewOrganization, NewUser, Storage, Tender, TenderId};
+use musubi_domain::{OrgKind, Principal};
+use musubi_storage::{Storage, Tender, TenderId};
 
-use crate::support::{TestDb, both_backends};
+use crate::support::{TestDb, both_backends, org_member};
 
 both_backends!(random_action_sequences_keep_the_tender_consistent);
 
@@ -38,61 +38,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn principal(storage: &dyn Storage, email: &str, kind: OrgKind) -> Principal {
-    let user_id = storage
-        .create_user(
-            &NewUser {
-                email: email.parse().unwrap(),
-                password_hash: "x".into(),
-                display_name: email.into(),
-                locale: "ja".into(),
-            },
-            t0(),
-            AuditEntry::new("user.register", "user", None),
-            &[],
-        )
-        .await
-        .unwrap();
-    let org_id = storage
-        .create_organization(
-            &NewOrganization {
-                kind,
-                name: email.into(),
-                name_kana: "テスト".into(),
-                corporate_number: None,
-            },
-            user_id,
-            t0(),
-            AuditEntry::new("org.create", "organization", None),
-        )
-        .await
-        .unwrap();
-    let approval = if kind.is_buyer() {
-        storage
-            .decide_approval(
-                org_id,
-                true,
-                None,
-                t0(),
-                AuditEntry::new("org.approve", "organization", Some(org_id)),
-                &[],
-            )
-            .await
-            .unwrap();
-        Approval::Approved
-    } else {
-        Approval::NotRequired
-    };
-    Principal {
-        user_id,
-        platform_role: PlatformRole::User,
-        suspended: false,
-        membership: Some(Membership {
-            org_id,
-            kind,
-            approval,
-            role: OrgRole::Admin,
-        }),
-    }
+    org_member(storage, email, kind, email, t0()).await
 }
 
 fn input(rng: &mut Rng, now: DateTime<Utc>) -> TenderInput {

@@ -10,11 +10,11 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use musubi_app::tenders::{TenderInput, run_scheduler};
 use musubi_app::{AppConfig, ManualClock, RequestCtx, ServiceError, Services};
 use musubi_domain::tender::{TenderStatus as S, Transition as T};
-use musubi_domain::{Approval, Membership, OrgKind, OrgRole, PlatformRole, Principal};
-use musubi_storage::{AuditEntry, EventKind, NewOrganization, NewUser, Paging, Storage, TenderId};
+use musubi_domain::{OrgKind, Principal};
+use musubi_storage::{EventKind, Paging, Storage, TenderId};
 use tokio::sync::{Notify, watch};
 
-use crate::support::{TestDb, both_backends};
+use crate::support::{TestDb, both_backends, org_member};
 
 both_backends!(
     steps_happen_at_their_instants_exactly_once,
@@ -43,67 +43,9 @@ fn services(storage: Arc<dyn Storage>, clock: &ManualClock, db: &TestDb) -> Serv
     )
 }
 
-async fn user(storage: &dyn Storage, email: &str) -> i64 {
-    storage
-        .create_user(
-            &NewUser {
-                email: email.parse().unwrap(),
-                password_hash: "x".into(),
-                display_name: email.into(),
-                locale: "ja".into(),
-            },
-            t0(),
-            AuditEntry::new("user.register", "user", None),
-            &[],
-        )
-        .await
-        .unwrap()
-}
-
 /// A member of a new organisation of `kind` (buyers approved).
 async fn member(storage: &dyn Storage, email: &str, kind: OrgKind) -> Principal {
-    let user_id = user(storage, email).await;
-    let org_id = storage
-        .create_organization(
-            &NewOrganization {
-                kind,
-                name: format!("{email} の組織"),
-                name_kana: "ソシキ".into(),
-                corporate_number: None,
-            },
-            user_id,
-            t0(),
-            AuditEntry::new("org.create", "organization", None),
-        )
-        .await
-        .unwrap();
-    let approval = if kind.is_buyer() {
-        storage
-            .decide_approval(
-                org_id,
-                true,
-                None,
-                t0(),
-                AuditEntry::new("org.approve", "organization", Some(org_id)),
-                &[],
-            )
-            .await
-            .unwrap();
-        Approval::Approved
-    } else {
-        Approval::NotRequired
-    };
-    Principal {
-        user_id,
-        platform_role: PlatformRole::User,
-        suspended: false,
-        membership: Some(Membership {
-            org_id,
-            kind,
-            approval,
-            role: OrgRole::Admin,
-        }),
-    }
+    org_member(storage, email, kind, &format!("{email} の組織"), t0()).await
 }
 
 fn local(t: DateTime<Utc>) -> String {
