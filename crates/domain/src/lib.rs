@@ -2,9 +2,9 @@
 //!
 //! This crate is the one home of Musubi's business rules: the codes Japanese
 //! public procurement runs on (法人番号, 都道府県, 地方公共団体コード, 日本標準産業分類),
-//! money and consumption tax, and Japan time with 和暦 and 年度. Later it will
-//! also hold the tender state machine, bid evaluation, the lottery and
-//! matching scores.
+//! money and consumption tax, and Japan time with 和暦 and 年度; the tender
+//! state machine; bid evaluation and the 電子くじ lottery ([`bidding`]). Later
+//! it will also hold matching scores.
 //!
 //! It does no I/O at all: no files, no network, no environment, and no clock
 //! reads (the current time is always a value passed in). That keeps every rule
@@ -25,6 +25,7 @@ mod macros;
 
 pub mod account;
 pub mod authz;
+pub mod bidding;
 pub mod corporate_number;
 pub mod error;
 pub mod jsic;
@@ -39,6 +40,11 @@ mod text;
 
 pub use account::{EmailAddress, EmailError, Password, PasswordError};
 pub use authz::{Access, Denial, Membership, Principal};
+pub use bidding::{
+    BidStatus, DrawnEntry, EvaluatedBid, Evaluation, EvaluationInput, EvaluationInputError,
+    EvaluationTerms, Exclusion, LotteryDraw, LotteryEntry, LotteryError, LotteryNumber,
+    LotteryNumberError, Outcome, RevealedBid, Score, TechnicalPoints, TechnicalPointsError,
+};
 pub use corporate_number::{CorporateNumber, CorporateNumberError};
 pub use error::DomainError;
 pub use jsic::{JsicCode, JsicDivision, JsicError, JsicLevel};

@@ -12,9 +12,9 @@
 //! - [`eligibility`]: who may take part ([`Eligibility`]), checked against a
 //!   supplier's registered facts ([`SupplierFacts`]).
 //!
-//! Bid evaluation (最低価格, 総合評価) and the 電子くじ lottery arrive with
-//! bidding; they will live here too. Nothing here stores, sends or reads the
-//! clock: "now" is always a parameter.
+//! Bid evaluation (最低価格, 総合評価) and the 電子くじ lottery live beside
+//! this module, in [`crate::bidding`]. Nothing here stores, sends or reads
+//! the clock: "now" is always a parameter.
 
 pub mod content;
 pub mod eligibility;
