@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod organizations;
+pub mod sealing;
 pub mod search;
 pub mod secrets;
 pub mod seed;
