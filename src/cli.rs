@@ -132,6 +132,35 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Full-text search: Musubi against SQLite FTS5 (trigram + LIKE) and
+    /// PostgreSQL pg_trgm (GIN + ILIKE) on the same corpus and queries, each
+    /// checked against a brute-force substring oracle. Prints latency
+    /// percentiles, throughput on 2 threads, recall, index size and build
+    /// time, the ratios to the peers and the server's memory.
+    Search {
+        /// Tenders in the benchmark corpus (built with the demo generator).
+        #[arg(long, default_value_t = 1_000_000)]
+        tenders: u64,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Queries in the fixed set (at least 200 for the figures).
+        #[arg(long, default_value_t = 240)]
+        queries: usize,
+        /// Seconds of each throughput run.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// PostgreSQL server for the pg_trgm side (the benchmark creates its
+        /// own database there); without it pg_trgm is not measured.
+        #[arg(long, env = "MUSUBI_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+        /// Build every index again instead of reusing the last one.
+        #[arg(long)]
+        rebuild: bool,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

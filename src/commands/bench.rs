@@ -28,6 +28,29 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             queries,
             json,
         } => directory(global, companies, seed, queries, json).await,
+        BenchCommand::Search {
+            tenders,
+            seed,
+            queries,
+            seconds,
+            postgres,
+            rebuild,
+            json,
+        } => {
+            super::bench_search::run(
+                global,
+                super::bench_search::Args {
+                    tenders,
+                    seed,
+                    queries,
+                    seconds,
+                    postgres,
+                    rebuild,
+                    json,
+                },
+            )
+            .await
+        }
         BenchCommand::TenderPage {
             tenders,
             seed,

@@ -61,7 +61,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     let services = Services::new(Arc::clone(&storage), Arc::new(SystemClock), config);
 
     // 1. Corpus.
-    let build = build_corpus(&services, &args).await?;
+    let build = build_corpus(&services, args.tenders, args.seed, args.json).await?;
     let ids = tender_ids(&services).await?;
     if ids.is_empty() {
         bail!("the benchmark database has no public tenders");
@@ -173,8 +173,15 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
 }
 
 /// Tops the corpus up to `args.tenders` demo tenders.
-async fn build_corpus(services: &Services, args: &Args) -> Result<Option<(u64, f64)>> {
-    let generator = DemoGenerator::new(args.seed);
+/// Fills the benchmark database up to `tenders` demo tenders (and the
+/// suppliers who ask their questions); `None` when it already holds them.
+pub(super) async fn build_corpus(
+    services: &Services,
+    tenders: u64,
+    seed: u64,
+    quiet: bool,
+) -> Result<Option<(u64, f64)>> {
+    let generator = DemoGenerator::new(seed);
     let companies = services
         .directory(&DirectoryQuery {
             limit: 1,
@@ -194,18 +201,18 @@ async fn build_corpus(services: &Services, args: &Args) -> Result<Option<(u64, f
             .context("building the benchmark's companies")?;
     }
     let have = services.demo_tender_count(&generator).await?;
-    if have >= args.tenders {
+    if have >= tenders {
         return Ok(None);
     }
-    let todo = args.tenders - have;
-    if !args.json {
+    let todo = tenders - have;
+    if !quiet {
         eprintln!("building the corpus: {todo} tenders");
     }
     let started = Instant::now();
     let mut last = Instant::now();
     services
         .import_demo_tenders(&generator, have, todo, |done, total| {
-            if !args.json && (last.elapsed() >= Duration::from_millis(500) || done == total) {
+            if !quiet && (last.elapsed() >= Duration::from_millis(500) || done == total) {
                 last = Instant::now();
                 let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
                 eprint!(
@@ -217,7 +224,7 @@ async fn build_corpus(services: &Services, args: &Args) -> Result<Option<(u64, f
         })
         .await
         .context("building the benchmark corpus")?;
-    if !args.json {
+    if !quiet {
         eprintln!();
     }
     Ok(Some((todo, started.elapsed().as_secs_f64())))
@@ -357,12 +364,12 @@ async fn load(
 
 /// A minimal HTTP/1.1 keep-alive client: GET, read the status, the headers
 /// and a `Content-Length` or chunked body.
-struct Conn {
+pub(super) struct Conn {
     stream: BufReader<TcpStream>,
 }
 
 impl Conn {
-    async fn open(addr: std::net::SocketAddr) -> Result<Conn> {
+    pub(super) async fn open(addr: std::net::SocketAddr) -> Result<Conn> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Conn {
@@ -371,6 +378,11 @@ impl Conn {
     }
 
     async fn get(&mut self, path: &str) -> Result<u16> {
+        Ok(self.get_body(path).await?.0)
+    }
+
+    /// GET `path`: the status and the body (chunks joined).
+    pub(super) async fn get_body(&mut self, path: &str) -> Result<(u16, Vec<u8>)> {
         let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/html\r\n\r\n");
         self.stream.get_mut().write_all(request.as_bytes()).await?;
         let mut line = String::new();
@@ -402,6 +414,7 @@ impl Conn {
                 }
             }
         }
+        let mut body = Vec::new();
         if chunked {
             loop {
                 line.clear();
@@ -413,11 +426,12 @@ impl Conn {
                 if size == 0 {
                     break;
                 }
+                body.extend_from_slice(&chunk[..size]);
             }
         } else {
-            let mut body = vec![0; length.unwrap_or(0)];
+            body = vec![0; length.unwrap_or(0)];
             self.stream.read_exact(&mut body).await?;
         }
-        Ok(status)
+        Ok((status, body))
     }
 }

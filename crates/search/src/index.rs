@@ -849,6 +849,61 @@ impl SearchIndex {
     /// - Facet values are sorted by value (code); a filter value with no
     ///   matches is listed with 0 so the UI can show it.
     pub fn search_tenders(&self, s: &TenderSearch) -> Result<SearchPage<TenderHit>, SearchError> {
+        let (searcher, expr, fruit) = self.run_tender_search(s, s.offset, s.limit)?;
+        let ts = &self.ts;
+        let terms: Vec<&str> = expr
+            .as_ref()
+            .map(|e| e.positive_terms())
+            .unwrap_or_default();
+        let mut hits = Vec::new();
+        for e in &fruit.top {
+            let doc: TantivyDocument = searcher
+                .doc(DocAddress::new(e.seg, e.doc))
+                .map_err(index_error)?;
+            let title = stored_str(&doc, ts.title);
+            let summary = stored_str(&doc, ts.summary);
+            hits.push(TenderHit {
+                id: doc
+                    .get_first(ts.id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                score: e.score,
+                title_html: highlight_html(title, &terms, None),
+                snippet_html: highlight_html(summary, &terms, Some(SNIPPET_CHARS)),
+            });
+        }
+        let mut counts = fruit.facets.into_iter();
+        let mut next =
+            |selected: &[&Vec<String>]| facet_list(counts.next().unwrap_or_default(), selected);
+        let facets = Facets {
+            kind: next(&[&s.kinds]),
+            category: next(&[&s.categories]),
+            method: next(&[&s.methods]),
+            status: next(&[&s.statuses]),
+            prefecture: next(&[&s.prefectures]),
+        };
+        Ok(SearchPage {
+            total: fruit.total,
+            hits,
+            facets,
+        })
+    }
+
+    /// The ids of every tender that `s` matches (its paging ignored), in
+    /// its order: the complete result set, for exports and for checking
+    /// the index against a reference (`musubi bench search`).
+    pub fn matching_tender_ids(&self, s: &TenderSearch) -> Result<Vec<i64>, SearchError> {
+        let (_, _, fruit) = self.run_tender_search(s, 0, usize::MAX / 4)?;
+        Ok(fruit.top.iter().map(|e| e.id).collect())
+    }
+
+    /// Runs `s` with the page `offset..offset + limit`.
+    fn run_tender_search(
+        &self,
+        s: &TenderSearch,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(tantivy::Searcher, Option<Expr>, PlanFruit), SearchError> {
         let expr = query::parse(&s.q)?;
         let ts = &self.ts;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
@@ -911,48 +966,12 @@ impl SearchIndex {
                 (Sort::Relevance, false) | (Sort::Newest, _) => SortBy::Desc(PUBLISHED),
                 (Sort::Deadline, _) => SortBy::Asc(CLOSES),
             },
-            offset: s.offset,
-            limit: s.limit,
+            offset,
+            limit,
         };
         let q = combine(expr.as_ref().map(|e| expr_query(e, &ts.text)), filters);
         let fruit = searcher.search(q.as_ref(), &plan).map_err(index_error)?;
-
-        let terms: Vec<&str> = expr
-            .as_ref()
-            .map(|e| e.positive_terms())
-            .unwrap_or_default();
-        let mut hits = Vec::new();
-        for e in &fruit.top {
-            let doc: TantivyDocument = searcher
-                .doc(DocAddress::new(e.seg, e.doc))
-                .map_err(index_error)?;
-            let title = stored_str(&doc, ts.title);
-            let summary = stored_str(&doc, ts.summary);
-            hits.push(TenderHit {
-                id: doc
-                    .get_first(ts.id)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or_default(),
-                score: e.score,
-                title_html: highlight_html(title, &terms, None),
-                snippet_html: highlight_html(summary, &terms, Some(SNIPPET_CHARS)),
-            });
-        }
-        let mut counts = fruit.facets.into_iter();
-        let mut next =
-            |selected: &[&Vec<String>]| facet_list(counts.next().unwrap_or_default(), selected);
-        let facets = Facets {
-            kind: next(&[&s.kinds]),
-            category: next(&[&s.categories]),
-            method: next(&[&s.methods]),
-            status: next(&[&s.statuses]),
-            prefecture: next(&[&s.prefectures]),
-        };
-        Ok(SearchPage {
-            total: fruit.total,
-            hits,
-            facets,
-        })
+        Ok((searcher, expr, fruit))
     }
 
     /// Runs a company search: like [`Self::search_tenders`]; without a query
