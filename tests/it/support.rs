@@ -5,12 +5,18 @@ use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use musubi_domain::tender::{
+    AwardMethod, Category, Contact, ContractMethod, Eligibility, Place, ReservePricePublication,
+    Schedule, TenderContent, TenderKind, Transition,
+};
 use musubi_domain::{
-    Approval, CorporateNumber, Membership, OrgKind, OrgRole, PlatformRole, Principal,
+    Approval, CorporateNumber, JsicCode, Membership, OrgKind, OrgRole, PlatformRole, Prefecture,
+    Principal, TaxExclusive, Yen,
 };
 use musubi_storage::{
-    AuditEntry, DatabaseUrl, NewOrganization, NewUser, PgStore, SqliteStore, Storage,
+    AuditEntry, DatabaseUrl, NewOrganization, NewTransition, NewUser, OrgId, PgStore, SqliteStore,
+    Storage, TenderId, UserId,
 };
 use sqlx::postgres::PgConnectOptions;
 use tempfile::TempDir;
@@ -270,4 +276,102 @@ pub async fn org_member(
             role: OrgRole::Admin,
         }),
     }
+}
+
+// --- tenders, straight in storage -------------------------------------------------
+
+/// The audit line of a tender write by `actor`.
+pub fn tender_audit(action: &str, actor: Option<UserId>) -> AuditEntry {
+    AuditEntry::new(action, "tender", None).by(actor, Some("192.0.2.7"))
+}
+
+pub fn step(transition: Transition, at: DateTime<Utc>, actor: Option<UserId>) -> NewTransition {
+    NewTransition {
+        transition,
+        at,
+        actor,
+        reason: None,
+    }
+}
+
+/// A complete tender content published at `t0` (submissions from a day
+/// later for ten days, 開札 the day after); tests change what they look at.
+pub fn tender_content(title: &str, t0: DateTime<Utc>) -> TenderContent {
+    let days = |n| t0 + chrono::Duration::days(n);
+    let tokyo = Prefecture::parse("13").unwrap();
+    TenderContent {
+        kind: TenderKind::SealedBid,
+        title: title.into(),
+        summary: "庁舎で使う事務用品の購入。\n・数量は仕様書のとおり\n- 納品：本庁舎".into(),
+        category: Category::Goods,
+        jsic: vec![JsicCode::parse("0911").unwrap()],
+        place: Place::Prefecture { prefecture: tokyo },
+        place_detail: "本庁舎3階".into(),
+        performance_start: NaiveDate::from_ymd_opt(2027, 1, 1),
+        performance_end: NaiveDate::from_ymd_opt(2027, 3, 31),
+        method: ContractMethod::Open,
+        eligibility: Eligibility {
+            prefectures: vec![tokyo],
+            ..Eligibility::default()
+        },
+        schedule: Schedule {
+            publish_at: t0,
+            application_opens_at: None,
+            application_closes_at: None,
+            questions_until: days(5),
+            submission_opens_at: days(1),
+            submission_closes_at: days(11),
+            opening_at: days(12),
+        },
+        reserve_price: Some(TaxExclusive::new(Yen::parse("1,200,000").unwrap())),
+        reserve_price_publication: ReservePricePublication::AtOpening,
+        minimum_price: None,
+        award_method: AwardMethod::LowestPrice,
+        contact: Contact {
+            department: "総務部契約課".into(),
+            person: "契約 花子".into(),
+            email: "keiyaku@example.lg.jp".into(),
+            phone: "03-1234-5678".into(),
+        },
+    }
+}
+
+pub async fn draft(
+    s: &dyn Storage,
+    buyer: OrgId,
+    creator: UserId,
+    c: &TenderContent,
+    now: DateTime<Utc>,
+) -> TenderId {
+    s.create_tender(
+        buyer,
+        creator,
+        c,
+        now,
+        tender_audit("tender.create", Some(creator)),
+    )
+    .await
+    .unwrap()
+}
+
+/// A draft created and published at `at` (publication effective then).
+pub async fn published(
+    s: &dyn Storage,
+    buyer: OrgId,
+    creator: UserId,
+    c: &TenderContent,
+    at: DateTime<Utc>,
+) -> TenderId {
+    let id = draft(s, buyer, creator, c, at).await;
+    s.publish_tender(
+        id,
+        &step(Transition::Publish, at, Some(creator)),
+        Some(c.schedule.submission_opens_at),
+        at,
+        tender_audit("tender.publish", Some(creator)),
+        &[],
+    )
+    .await
+    .unwrap();
+    id
 }

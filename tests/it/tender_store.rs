@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use musubi_domain::tender::{
-    AwardMethod, Category, Contact, ContractMethod, Eligibility, Place, ReservePricePublication,
-    Schedule, TenderContent, TenderKind, TenderStatus, Transition,
+    Category, ContractMethod, Place, TenderContent, TenderKind, TenderStatus, Transition,
 };
-use musubi_domain::{JsicCode, MunicipalityCode, OrgKind, OrgRole, Prefecture, TaxExclusive, Yen};
+use musubi_domain::{MunicipalityCode, OrgKind, OrgRole, Prefecture};
 use musubi_storage::{
     ApplicationOrigin, ApplicationStatus, Audience, AuditEntry, EventKind, NewAttachment, NewEvent,
     NewJob, NewOrganization, NewTransition, NewUser, OrgId, Paging, Storage, StorageError,
@@ -19,7 +18,9 @@ use musubi_storage::{
 };
 use serde_json::json;
 
-use crate::support::{TestDb, both_backends};
+use crate::support::{
+    TestDb, both_backends, draft, published, step, tender_audit as audit, tender_content,
+};
 
 both_backends!(
     drafts_are_created_read_and_updated_with_compare_and_set,
@@ -55,10 +56,6 @@ fn days(n: i64) -> DateTime<Utc> {
     t0() + Duration::days(n)
 }
 
-fn audit(action: &str, actor: Option<UserId>) -> AuditEntry {
-    AuditEntry::new(action, "tender", None).by(actor, Some("192.0.2.7"))
-}
-
 fn is_conflict(err: &StorageError, code: &str) -> bool {
     matches!(err, StorageError::Conflict(c) if c == code)
 }
@@ -77,52 +74,7 @@ fn osaka() -> Prefecture {
 
 /// A complete tender content; tests change what they look at.
 fn content(title: &str) -> TenderContent {
-    TenderContent {
-        kind: TenderKind::SealedBid,
-        title: title.into(),
-        summary: "庁舎で使う事務用品の購入。\n・数量は仕様書のとおり\n- 納品：本庁舎".into(),
-        category: Category::Goods,
-        jsic: vec![JsicCode::parse("0911").unwrap()],
-        place: Place::Prefecture {
-            prefecture: tokyo(),
-        },
-        place_detail: "本庁舎3階".into(),
-        performance_start: NaiveDate::from_ymd_opt(2027, 1, 1),
-        performance_end: NaiveDate::from_ymd_opt(2027, 3, 31),
-        method: ContractMethod::Open,
-        eligibility: Eligibility {
-            prefectures: vec![tokyo()],
-            ..Eligibility::default()
-        },
-        schedule: Schedule {
-            publish_at: t0(),
-            application_opens_at: None,
-            application_closes_at: None,
-            questions_until: days(5),
-            submission_opens_at: days(1),
-            submission_closes_at: days(11),
-            opening_at: days(12),
-        },
-        reserve_price: Some(TaxExclusive::new(Yen::parse("1,200,000").unwrap())),
-        reserve_price_publication: ReservePricePublication::AtOpening,
-        minimum_price: None,
-        award_method: AwardMethod::LowestPrice,
-        contact: Contact {
-            department: "総務部契約課".into(),
-            person: "契約 花子".into(),
-            email: "keiyaku@example.lg.jp".into(),
-            phone: "03-1234-5678".into(),
-        },
-    }
-}
-
-fn step(transition: Transition, at: DateTime<Utc>, actor: Option<UserId>) -> NewTransition {
-    NewTransition {
-        transition,
-        at,
-        actor,
-        reason: None,
-    }
+    tender_content(title, t0())
 }
 
 fn event(kind: EventKind, audience: Audience) -> NewEvent {
@@ -203,46 +155,6 @@ async fn buyer(s: &dyn Storage, name: &str) -> (OrgId, UserId) {
 
 async fn supplier(s: &dyn Storage, name: &str) -> (OrgId, UserId) {
     org(s, OrgKind::Supplier, name, &format!("{name}-admin")).await
-}
-
-async fn draft(
-    s: &dyn Storage,
-    buyer: OrgId,
-    creator: UserId,
-    c: &TenderContent,
-    now: DateTime<Utc>,
-) -> TenderId {
-    s.create_tender(
-        buyer,
-        creator,
-        c,
-        now,
-        audit("tender.create", Some(creator)),
-    )
-    .await
-    .unwrap()
-}
-
-/// A draft created and published at `at` (publication effective then).
-async fn published(
-    s: &dyn Storage,
-    buyer: OrgId,
-    creator: UserId,
-    c: &TenderContent,
-    at: DateTime<Utc>,
-) -> TenderId {
-    let id = draft(s, buyer, creator, c, at).await;
-    s.publish_tender(
-        id,
-        &step(Transition::Publish, at, Some(creator)),
-        Some(c.schedule.submission_opens_at),
-        at,
-        audit("tender.publish", Some(creator)),
-        &[],
-    )
-    .await
-    .unwrap();
-    id
 }
 
 async fn audit_total(s: &dyn Storage) -> u64 {

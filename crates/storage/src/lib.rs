@@ -10,6 +10,7 @@
 //! take the jobs to enqueue and insert them before committing.
 
 mod accounts;
+mod bids;
 mod error;
 mod jobs;
 mod migrate;
@@ -24,6 +25,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use accounts::*;
+pub use bids::*;
 pub use error::StorageError;
 pub use jobs::{
     COALESCE_PREFIX, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, KindFilter, NewJob,
@@ -69,6 +71,7 @@ pub trait Storage:
     + CompanyStore
     + AuditStore
     + TenderStore
+    + BidStore
     + Send
     + Sync
     + 'static

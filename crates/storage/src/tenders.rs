@@ -250,6 +250,12 @@ pub enum EventKind {
     ApplicationRejected,
     /// 指名 by the buyer.
     Nominated,
+    /// 開札: the results are public.
+    TenderOpened,
+    /// 落札者決定.
+    TenderAwarded,
+    /// 不調: no valid bid.
+    TenderUnsuccessful,
 }
 
 impl EventKind {
@@ -262,6 +268,9 @@ impl EventKind {
             EventKind::ApplicationAccepted => "application_accepted",
             EventKind::ApplicationRejected => "application_rejected",
             EventKind::Nominated => "nominated",
+            EventKind::TenderOpened => "tender_opened",
+            EventKind::TenderAwarded => "tender_awarded",
+            EventKind::TenderUnsuccessful => "tender_unsuccessful",
         }
     }
 
@@ -274,6 +283,9 @@ impl EventKind {
             EventKind::ApplicationAccepted,
             EventKind::ApplicationRejected,
             EventKind::Nominated,
+            EventKind::TenderOpened,
+            EventKind::TenderAwarded,
+            EventKind::TenderUnsuccessful,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -284,8 +296,9 @@ impl EventKind {
 /// makes the change (so nobody who took part is missed by a race).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
-    /// Every member of organisations that applied or were nominated, users
-    /// who asked a question, and users who favourited the tender.
+    /// Every member of organisations that applied, were nominated or bid
+    /// (any state), users who asked a question, and users who favourited
+    /// the tender.
     Participants,
     /// Every member of one organisation.
     Organization(OrgId),

@@ -2,6 +2,7 @@
 //! so any number of workers share the queue without blocking each other.
 
 mod accounts;
+mod bids;
 mod invitations;
 mod tenders;
 
@@ -41,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "tender_list_index",
         sql: include_str!("../../migrations/postgres/0004_tender_list_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "bids",
+        sql: include_str!("../../migrations/postgres/0005_bids.sql"),
     },
 ];
 

@@ -259,9 +259,10 @@ fn event_from_row(row: &PgRow) -> Result<NotificationEvent> {
 ///
 /// `FOR UPDATE` (not `FOR NO KEY UPDATE`) on purpose: it also waits for, and
 /// then holds off, the key-share locks that inserting a question, an
-/// application or a favourite takes on the tender, so the participants an
-/// event is expanded to are exactly those who took part before the change.
-async fn lock_tender(
+/// application, a favourite or a bid takes on the tender (a bid also holds
+/// it `FOR SHARE`), so the participants an event is expanded to are exactly
+/// those who took part before the change.
+pub(super) async fn lock_tender(
     tx: &mut Transaction<'static, Postgres>,
     id: TenderId,
 ) -> Result<(TenderStatus, i64, DateTime<Utc>)> {
@@ -302,6 +303,59 @@ async fn insert_transitions(
     Ok(to)
 }
 
+/// Moves a tender whose row the caller's transaction locked and found at
+/// `from` through `steps`: records each, and sets the status they lead to,
+/// `next_transition_at`, a cancellation's reason and (for a publication)
+/// `published_at`. Shared by every compare-and-set transition: the
+/// scheduler's and the buyer's steps, the opening and the award.
+pub(super) async fn advance(
+    tx: &mut Transaction<'static, Postgres>,
+    id: TenderId,
+    from: TenderStatus,
+    steps: &[NewTransition],
+    next_transition_at: Option<DateTime<Utc>>,
+    cancel_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let to = insert_transitions(tx, id, from, steps, now).await?;
+    let published_at = steps
+        .iter()
+        .find(|s| s.transition == Transition::Publish)
+        .map(|s| s.at);
+    sqlx::query(
+        "UPDATE tenders SET status = $2, next_transition_at = $3,
+             cancel_reason = COALESCE($4, cancel_reason),
+             published_at = COALESCE(published_at, $5), updated_at = $6
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to.code())
+    .bind(next_transition_at)
+    .bind(cancel_reason)
+    .bind(published_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Events, audit line and jobs: the tail of a write to a tender.
+pub(super) async fn finish_write(
+    tx: &mut Transaction<'static, Postgres>,
+    tender: TenderId,
+    events: &[NewEvent],
+    audit: Option<&AuditEntry>,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    insert_events(tx, tender, events, now).await?;
+    if let Some(audit) = audit {
+        insert_audit(tx, audit, Some(tender), now).await?;
+    }
+    insert_jobs(tx, jobs, now).await?;
+    Ok(())
+}
+
 /// Writes one notification row per recipient of each event.
 async fn insert_events(
     tx: &mut Transaction<'static, Postgres>,
@@ -318,6 +372,9 @@ async fn insert_events(
                      SELECT m.user_id FROM tender_applications a
                      JOIN memberships m ON m.organization_id = a.supplier_id
                      WHERE a.tender_id = $1
+                     UNION SELECT m.user_id FROM bids b
+                     JOIN memberships m ON m.organization_id = b.bidder_org_id
+                     WHERE b.tender_id = $1
                      UNION SELECT asked_by FROM tender_questions WHERE tender_id = $1
                      UNION SELECT user_id FROM tender_favourites WHERE tender_id = $1
                  ) r
@@ -861,8 +918,7 @@ impl TenderStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
-        insert_audit(&mut tx, &audit, Some(id), now).await?;
-        insert_jobs(&mut tx, jobs, now).await?;
+        finish_write(&mut tx, id, &[], Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -923,9 +979,7 @@ impl TenderStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
-        insert_events(&mut tx, id, events, now).await?;
-        insert_audit(&mut tx, &audit, Some(id), now).await?;
-        insert_jobs(&mut tx, jobs, now).await?;
+        finish_write(&mut tx, id, events, Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -948,30 +1002,17 @@ impl TenderStore for PgStore {
             // Someone else moved it; the rollback on drop releases the lock.
             return Ok(false);
         }
-        let to = insert_transitions(&mut tx, id, status, steps, now).await?;
-        let published_at = steps
-            .iter()
-            .find(|s| s.transition == Transition::Publish)
-            .map(|s| s.at);
-        sqlx::query(
-            "UPDATE tenders SET status = $2, next_transition_at = $3,
-                 cancel_reason = COALESCE($4, cancel_reason),
-                 published_at = COALESCE(published_at, $5), updated_at = $6
-             WHERE id = $1",
+        advance(
+            &mut tx,
+            id,
+            status,
+            steps,
+            next_transition_at,
+            cancel_reason,
+            now,
         )
-        .bind(id)
-        .bind(to.code())
-        .bind(next_transition_at)
-        .bind(cancel_reason)
-        .bind(published_at)
-        .bind(now)
-        .execute(&mut *tx)
         .await?;
-        insert_events(&mut tx, id, events, now).await?;
-        if let Some(audit) = &audit {
-            insert_audit(&mut tx, audit, Some(id), now).await?;
-        }
-        insert_jobs(&mut tx, jobs, now).await?;
+        finish_write(&mut tx, id, events, audit.as_ref(), jobs, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -3,6 +3,7 @@
 //! IMMEDIATE`) so two processes never deadlock upgrading a read lock.
 
 mod accounts;
+mod bids;
 mod companies;
 mod invitations;
 mod tenders;
@@ -46,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "tender_list_index",
         sql: include_str!("../../migrations/sqlite/0004_tender_list_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "bids",
+        sql: include_str!("../../migrations/sqlite/0005_bids.sql"),
     },
 ];
 

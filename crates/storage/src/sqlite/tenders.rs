@@ -220,7 +220,10 @@ fn event_from_row(row: &SqliteRow) -> Result<NotificationEvent> {
 // --- writes shared by several methods --------------------------------------------
 
 /// The tender's status, or `NotFound`.
-async fn current_status(conn: &mut SqliteConnection, id: TenderId) -> Result<(TenderStatus, i64)> {
+pub(super) async fn current_status(
+    conn: &mut SqliteConnection,
+    id: TenderId,
+) -> Result<(TenderStatus, i64)> {
     let row: Option<(String, i64)> =
         sqlx::query_as("SELECT status, version FROM tenders WHERE id = ?1")
             .bind(id)
@@ -270,6 +273,42 @@ async fn insert_transitions(
     Ok(status)
 }
 
+/// Moves a tender whose status the caller's transaction found to be `from`
+/// through `steps`: records each, and sets the status they lead to,
+/// `next_transition_at`, a cancellation's reason and (for a publication)
+/// `published_at`. Shared by every compare-and-set transition: the
+/// scheduler's and the buyer's steps, the opening and the award.
+pub(super) async fn advance(
+    conn: &mut SqliteConnection,
+    id: TenderId,
+    from: TenderStatus,
+    steps: &[NewTransition],
+    next_transition_at: Option<DateTime<Utc>>,
+    cancel_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let to = insert_transitions(conn, id, from, steps, now).await?;
+    let published_at = steps
+        .iter()
+        .find(|s| s.transition == Transition::Publish)
+        .map(|s| to_us(s.at));
+    sqlx::query(
+        "UPDATE tenders SET status = ?2, next_transition_at = ?3,
+             cancel_reason = COALESCE(?4, cancel_reason),
+             published_at = COALESCE(published_at, ?5), updated_at = ?6
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(to.code())
+    .bind(next_transition_at.map(to_us))
+    .bind(cancel_reason)
+    .bind(published_at)
+    .bind(to_us(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Where `transition` leads from `from`. Steps arrive checked against the
 /// state machine; should one not be allowed, its target is still the one
 /// status the step can lead to.
@@ -297,6 +336,9 @@ async fn insert_events(
                      SELECT m.user_id AS user_id FROM tender_applications a
                      JOIN memberships m ON m.organization_id = a.supplier_id
                      WHERE a.tender_id = ?1
+                     UNION SELECT m.user_id FROM bids b
+                     JOIN memberships m ON m.organization_id = b.bidder_org_id
+                     WHERE b.tender_id = ?1
                      UNION SELECT asked_by FROM tender_questions WHERE tender_id = ?1
                      UNION SELECT user_id FROM tender_favourites WHERE tender_id = ?1)
                  ORDER BY user_id",
@@ -334,7 +376,7 @@ async fn insert_events(
 }
 
 /// Audit line, events and jobs: the tail of every write.
-async fn finish_write(
+pub(super) async fn finish_write(
     tx: &mut Transaction<'static, Sqlite>,
     tender: TenderId,
     events: &[NewEvent],
@@ -872,24 +914,15 @@ impl TenderStore for SqliteStore {
             // written (the transaction rolls back on drop).
             return Ok(false);
         }
-        let to = insert_transitions(&mut tx, id, status, steps, now).await?;
-        let published_at = steps
-            .iter()
-            .find(|s| s.transition == Transition::Publish)
-            .map(|s| to_us(s.at));
-        sqlx::query(
-            "UPDATE tenders SET status = ?2, next_transition_at = ?3,
-                 cancel_reason = COALESCE(?4, cancel_reason),
-                 published_at = COALESCE(published_at, ?5), updated_at = ?6
-             WHERE id = ?1",
+        advance(
+            &mut tx,
+            id,
+            status,
+            steps,
+            next_transition_at,
+            cancel_reason,
+            now,
         )
-        .bind(id)
-        .bind(to.code())
-        .bind(next_transition_at.map(to_us))
-        .bind(cancel_reason)
-        .bind(published_at)
-        .bind(to_us(now))
-        .execute(&mut *tx)
         .await?;
         finish_write(&mut tx, id, events, audit.as_ref(), jobs, now).await?;
         tx.commit().await?;
