@@ -100,8 +100,7 @@ struct Filters {
 impl Filters {
     fn published_from_micros(&self) -> Option<i64> {
         self.published_from.and_then(|d| {
-            musubi_domain::japan_local_to_utc(d.and_hms_opt(0, 0, 0)?)
-                .map(|t| t.timestamp_micros())
+            musubi_domain::japan_local_to_utc(d.and_hms_opt(0, 0, 0)?).map(|t| t.timestamp_micros())
         })
     }
 
@@ -200,7 +199,18 @@ const BOOLEANS: &[&str] = &[
     "道路 OR 公園 OR 橋",
     "業務委託 NOT (清掃 OR 警備)",
 ];
-const SHORT_AND_LATIN: &[&str] = &["机", "紙", "橋", "LED", "ＬＥＤ", "DX", "AED", "PC", "ICT", "Web"];
+const SHORT_AND_LATIN: &[&str] = &[
+    "机",
+    "紙",
+    "橋",
+    "LED",
+    "ＬＥＤ",
+    "DX",
+    "AED",
+    "PC",
+    "ICT",
+    "Web",
+];
 const PAIRS: &[&str] = &[
     "清掃 庁舎",
     "印刷 広報",
@@ -328,7 +338,7 @@ fn oracle_all(docs: &[Doc], qs: &[BenchQuery], quiet: bool) -> Vec<Vec<i64>> {
                 for (i, slot) in chunk.iter_mut().enumerate() {
                     *slot = oracle(docs, &qs[c * size + i]);
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if !quiet && (n % 10 == 0 || n == qs.len()) {
+                    if !quiet && (n.is_multiple_of(10) || n == qs.len()) {
                         eprint!("\r  oracle: {n}/{} queries   ", qs.len());
                         let _ = std::io::stderr().flush();
                     }
@@ -433,7 +443,9 @@ impl Engine {
                 let sql = format!(
                     "SELECT d.id, count(*) OVER () FROM docs d WHERE {w} ORDER BY d.published_at DESC, d.id DESC LIMIT {PAGE}"
                 );
-                let rows = bind_pg(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).fetch_all(pool).await?;
+                let rows = bind_pg(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+                    .fetch_all(pool)
+                    .await?;
                 Ok(rows.first().map_or(0, |r| r.get::<i64, _>(1) as u64))
             }
         }
@@ -740,7 +752,10 @@ async fn musubi_index(
         }
     }
     if !quiet {
-        eprintln!("  building Musubi's index (musubi reindex) in {}", index_dir.display());
+        eprintln!(
+            "  building Musubi's index (musubi reindex) in {}",
+            index_dir.display()
+        );
     }
     let started = Instant::now();
     let report = super::reindex::rebuild(services, &index_dir, ReindexScope::All, !quiet)
@@ -757,10 +772,16 @@ async fn musubi_index(
     Ok((Arc::new(index), build))
 }
 
-const PEER_COLUMNS: &str = "id, text, kind, category, method, status, prefecture, region, published_at";
+const PEER_COLUMNS: &str =
+    "id, text, kind, category, method, status, prefecture, region, published_at";
 
 /// The FTS5 database: the documents, then the trigram index over them.
-async fn fts5(path: &Path, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(sqlx::SqlitePool, Build, u64)> {
+async fn fts5(
+    path: &Path,
+    docs: &[Doc],
+    rebuild: bool,
+    quiet: bool,
+) -> Result<(sqlx::SqlitePool, Build, u64)> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
     if rebuild {
         for suffix in ["", "-wal", "-shm"] {
@@ -779,10 +800,11 @@ async fn fts5(path: &Path, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open {}", path.display()))?;
-    let meta: Option<String> = sqlx::query_scalar("SELECT value FROM bench_meta WHERE key = 'build'")
-        .fetch_optional(&pool)
-        .await
-        .unwrap_or(None);
+    let meta: Option<String> =
+        sqlx::query_scalar("SELECT value FROM bench_meta WHERE key = 'build'")
+            .fetch_optional(&pool)
+            .await
+            .unwrap_or(None);
     if let Some(b) = meta
         .and_then(|m| serde_json::from_str::<Build>(&m).ok())
         .filter(|b| b.docs == docs.len() as u64)
@@ -804,18 +826,20 @@ async fn fts5(path: &Path, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(
     }
     let mut tx = pool.begin().await?;
     for (i, d) in docs.iter().enumerate() {
-        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO docs ({PEER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")))
-            .bind(d.id)
-            .bind(d.text())
-            .bind(&d.kind)
-            .bind(&d.category)
-            .bind(&d.method)
-            .bind(&d.status)
-            .bind(&d.prefecture)
-            .bind(&d.region)
-            .bind(d.published_micros)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO docs ({PEER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )))
+        .bind(d.id)
+        .bind(d.text())
+        .bind(&d.kind)
+        .bind(&d.category)
+        .bind(&d.method)
+        .bind(&d.status)
+        .bind(&d.prefecture)
+        .bind(&d.region)
+        .bind(d.published_micros)
+        .execute(&mut *tx)
+        .await?;
         if !quiet && (i + 1) % 50_000 == 0 {
             eprint!("\r    documents: {}/{}   ", i + 1, docs.len());
             let _ = std::io::stderr().flush();
@@ -832,7 +856,9 @@ async fn fts5(path: &Path, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(
     sqlx::query("INSERT INTO fts(fts) VALUES ('rebuild')")
         .execute(&pool)
         .await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await?;
     let build = Build {
         docs: docs.len() as u64,
         seconds: started.elapsed().as_secs_f64(),
@@ -848,26 +874,33 @@ async fn fts5(path: &Path, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(
 }
 
 async fn fts5_size(pool: &sqlx::SqlitePool) -> Result<u64> {
-    let size: i64 = sqlx::query_scalar("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'fts%'")
-        .fetch_one(pool)
-        .await
-        .context("measuring the FTS5 index (dbstat)")?;
+    let size: i64 =
+        sqlx::query_scalar("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'fts%'")
+            .fetch_one(pool)
+            .await
+            .context("measuring the FTS5 index (dbstat)")?;
     Ok(size as u64)
 }
 
 /// The pg_trgm database: created with a UTF-8 ctype, the documents copied
 /// in, then the GIN index.
-async fn pg_trgm(url: &str, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<(sqlx::PgPool, Build, u64)> {
+async fn pg_trgm(
+    url: &str,
+    docs: &[Doc],
+    rebuild: bool,
+    quiet: bool,
+) -> Result<(sqlx::PgPool, Build, u64)> {
     use sqlx::postgres::PgPoolOptions;
     let admin = PgPoolOptions::new()
         .max_connections(1)
         .connect(url)
         .await
         .with_context(|| format!("cannot connect to {url}"))?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(PG_DATABASE)
-        .fetch_one(&admin)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(PG_DATABASE)
+            .fetch_one(&admin)
+            .await?;
     if !exists {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "CREATE DATABASE {PG_DATABASE} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
@@ -885,12 +918,15 @@ async fn pg_trgm(url: &str, docs: &[Doc], rebuild: bool, quiet: bool) -> Result<
         .connect_with(options)
         .await
         .with_context(|| format!("cannot connect to the database {PG_DATABASE} at {url}"))?;
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        .execute(&pool)
-        .await?;
-    let meta: Option<String> = sqlx::query_scalar("SELECT value FROM bench_meta WHERE key = 'build'")
-        .fetch_optional(&pool)
-        .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )
+    .execute(&pool)
+    .await?;
+    let meta: Option<String> =
+        sqlx::query_scalar("SELECT value FROM bench_meta WHERE key = 'build'")
+            .fetch_optional(&pool)
+            .await?;
     if !rebuild
         && let Some(b) = meta
             .and_then(|m| serde_json::from_str::<Build>(&m).ok())
@@ -987,7 +1023,9 @@ struct Child {
 
 impl Child {
     async fn start(data_dir: &Path, database: &DatabaseUrl) -> Result<Child> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
         let exe = std::env::current_exe()?;
         let process = tokio::process::Command::new(exe)
@@ -1060,19 +1098,11 @@ impl Measured {
     }
 
     fn min_recall(&self) -> Option<f64> {
-        self.accuracy
-            .iter()
-            .flatten()
-            .map(|a| a.0)
-            .reduce(f64::min)
+        self.accuracy.iter().flatten().map(|a| a.0).reduce(f64::min)
     }
 
     fn min_precision(&self) -> Option<f64> {
-        self.accuracy
-            .iter()
-            .flatten()
-            .map(|a| a.1)
-            .reduce(f64::min)
+        self.accuracy.iter().flatten().map(|a| a.1).reduce(f64::min)
     }
 
     fn json(&self, raw_bytes: u64) -> serde_json::Value {
@@ -1111,8 +1141,16 @@ async fn measure(
     for (i, (q, want)) in qs.iter().zip(truth).enumerate() {
         accuracy.push(engine.all_ids(q).await?.map(|got| {
             let hit = intersection(&got, want);
-            let recall = if want.is_empty() { 1.0 } else { hit as f64 / want.len() as f64 };
-            let precision = if got.is_empty() { 1.0 } else { hit as f64 / got.len() as f64 };
+            let recall = if want.is_empty() {
+                1.0
+            } else {
+                hit as f64 / want.len() as f64
+            };
+            let precision = if got.is_empty() {
+                1.0
+            } else {
+                hit as f64 / got.len() as f64
+            };
             (recall, precision)
         }));
         if !quiet && (i + 1) % 20 == 0 {
@@ -1142,14 +1180,21 @@ async fn measure(
     // 3. Throughput: THREADS clients, each through the queries from its
     // own starting point, for `seconds`.
     if !quiet {
-        eprintln!("  {}: throughput on {THREADS} threads for {seconds} s", engine.name());
+        eprintln!(
+            "  {}: throughput on {THREADS} threads for {seconds} s",
+            engine.name()
+        );
     }
-    let qs = Arc::new(qs.iter().map(|q| BenchQuery {
-        class: q.class,
-        q: q.q.clone(),
-        expr: q.expr.clone(),
-        filters: q.filters.clone(),
-    }).collect::<Vec<_>>());
+    let qs = Arc::new(
+        qs.iter()
+            .map(|q| BenchQuery {
+                class: q.class,
+                q: q.q.clone(),
+                expr: q.expr.clone(),
+                filters: q.filters.clone(),
+            })
+            .collect::<Vec<_>>(),
+    );
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
@@ -1217,13 +1262,18 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     let storage = musubi_storage::connect(&corpus)
         .await
         .with_context(|| format!("cannot open {corpus}"))?;
-    storage.migrate().await.with_context(|| format!("cannot migrate {corpus}"))?;
+    storage
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate {corpus}"))?;
     let mut config = super::app_config(global, "http://bench".into());
     config.data_dir = bench_dir.clone();
     let services = Services::new(Arc::clone(&storage), Arc::new(SystemClock), config);
 
     // 1. Corpus, documents, queries, oracle.
-    if let Some((n, s)) = build_corpus(&services, args.tenders, args.seed, quiet).await? && !quiet {
+    if let Some((n, s)) = build_corpus(&services, args.tenders, args.seed, quiet).await?
+        && !quiet
+    {
         eprintln!("  corpus: {n} tenders generated in {s:.1} s");
     }
     let (docs, raw_bytes) = load_docs(&services, quiet).await?;
@@ -1236,8 +1286,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     // 2. Indexes.
     let musubi_dir = bench_dir.join(format!("search-{}", args.seed));
     ensure_data_dir(&musubi_dir)?;
-    let (index, musubi_build) =
-        musubi_index(&services, &musubi_dir, docs.len() as u64, args.rebuild, quiet).await?;
+    let (index, musubi_build) = musubi_index(
+        &services,
+        &musubi_dir,
+        docs.len() as u64,
+        args.rebuild,
+        quiet,
+    )
+    .await?;
     let musubi_bytes = index.size_on_disk();
     let (fts_pool, fts_build, fts_bytes) = fts5(
         &bench_dir.join(format!("fts5-{}.db", args.seed)),
@@ -1255,7 +1311,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
 
     // 3. Measurements.
     let mut results = Vec::new();
-    let mut m = measure(&Engine::Musubi(Arc::clone(&index)), &qs, &truth, args.seconds, quiet).await?;
+    let mut m = measure(
+        &Engine::Musubi(Arc::clone(&index)),
+        &qs,
+        &truth,
+        args.seconds,
+        quiet,
+    )
+    .await?;
     m.build = Some(musubi_build.clone());
     m.index_bytes = Some(musubi_bytes);
     results.push(m);
@@ -1347,8 +1410,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     let saved = bench_dir.join(format!("search-report-{}.json", args.seed));
     std::fs::write(&saved, serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("cannot write {}", saved.display()))?;
-    println!("(the whole report, with every query, is in {})", saved.display());
-    print_report(&results, &report, raw_bytes, text_docs, &classes, memory, &args);
+    println!(
+        "(the whole report, with every query, is in {})",
+        saved.display()
+    );
+    print_report(
+        &results, &report, raw_bytes, text_docs, &classes, memory, &args,
+    );
     Ok(())
 }
 
@@ -1371,7 +1439,17 @@ fn print_report(
     );
     println!(
         "{:<20} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9} {:>6} {:>8} {:>9}",
-        "engine", "p50 ms", "p95 ms", "p99 ms", "q/s", "recall min", "prec min", "index MB", "×raw", "build s", "docs/s"
+        "engine",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "q/s",
+        "recall min",
+        "prec min",
+        "index MB",
+        "×raw",
+        "build s",
+        "docs/s"
     );
     for r in results {
         let opt = |v: Option<f64>, d: usize| v.map_or("-".to_owned(), |v| format!("{v:.d$}"));
@@ -1393,13 +1471,18 @@ fn print_report(
             opt(r.build.as_ref().map(Build::per_second), 0),
         );
     }
-    for b in results.iter().filter_map(|r| r.build.as_ref().map(|b| (r.engine, b))) {
+    for b in results
+        .iter()
+        .filter_map(|r| r.build.as_ref().map(|b| (r.engine, b)))
+    {
         if b.1.reused {
             println!("  ({}: index reused, built {})", b.0, b.1.at);
         }
     }
     if args.postgres.is_none() {
-        println!("  (postgres pg_trgm: not measured; give --postgres URL or MUSUBI_BENCH_POSTGRES_URL)");
+        println!(
+            "  (postgres pg_trgm: not measured; give --postgres URL or MUSUBI_BENCH_POSTGRES_URL)"
+        );
     }
     for r in report["ratios"].as_array().into_iter().flatten() {
         println!(
@@ -1412,16 +1495,26 @@ fn print_report(
         );
     }
     if let Some((rss, peak)) = memory {
-        println!("`musubi serve` with the index, after the HTTP runs: {rss:.0} MiB resident, peak {peak:.0} MiB (budget {SERVER_MEMORY_BUDGET_MIB:.0} MiB)");
+        println!(
+            "`musubi serve` with the index, after the HTTP runs: {rss:.0} MiB resident, peak {peak:.0} MiB (budget {SERVER_MEMORY_BUDGET_MIB:.0} MiB)"
+        );
     }
     let t = &report["targets"];
     println!(
         "targets: p99 with facets {:.2} ms engine / {:.2} ms HTTP (≤ {P99_BUDGET_MS}); pg_trgm p99 ÷ Musubi p99 {} (≥ {PEER_P99_RATIO_TARGET}); recall min {} (1.0); build {:.0} docs/s (≥ {BUILD_TARGET_PER_S}); index {:.2}× raw text (≤ {INDEX_OVER_RAW_BUDGET})",
         t["p99_ms_with_facets"]["musubi"].as_f64().unwrap_or(0.0),
-        t["p99_ms_with_facets"]["musubi_http"].as_f64().unwrap_or(0.0),
-        t["p99_lower_than_pg_trgm"]["measured"].as_f64().map_or("-".to_owned(), |v| format!("{v:.1}×")),
-        t["recall"]["musubi_min"].as_f64().map_or("-".to_owned(), |v| format!("{v:.4}")),
-        t["build_docs_per_second"]["measured"].as_f64().unwrap_or(0.0),
+        t["p99_ms_with_facets"]["musubi_http"]
+            .as_f64()
+            .unwrap_or(0.0),
+        t["p99_lower_than_pg_trgm"]["measured"]
+            .as_f64()
+            .map_or("-".to_owned(), |v| format!("{v:.1}×")),
+        t["recall"]["musubi_min"]
+            .as_f64()
+            .map_or("-".to_owned(), |v| format!("{v:.4}")),
+        t["build_docs_per_second"]["measured"]
+            .as_f64()
+            .unwrap_or(0.0),
         t["index_over_raw_text"]["measured"].as_f64().unwrap_or(0.0),
     );
 }

@@ -375,7 +375,8 @@ async fn scheduler_steps_update_the_status(db: TestDb) {
     n.drain().await;
     assert_eq!(found(&n.services, with_status("tendering")).await, [id]);
 
-    // Down across the deadline and the opening: one catch-up, one job.
+    // Down across the deadline and the opening (no bid: 不調 at once): one
+    // catch-up, one job.
     clock.set(t0() + TimeDelta::days(20));
     assert_eq!(
         n.services
@@ -383,11 +384,11 @@ async fn scheduler_steps_update_the_status(db: TestDb) {
             .await
             .unwrap()
             .steps,
-        2
+        3
     );
     assert_eq!(queued(&*db.storage).await, 1);
     n.drain().await;
-    assert_eq!(found(&n.services, with_status("opened")).await, [id]);
+    assert_eq!(found(&n.services, with_status("unsuccessful")).await, [id]);
     assert!(
         found(&n.services, with_status("tendering"))
             .await

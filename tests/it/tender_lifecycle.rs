@@ -112,16 +112,19 @@ async fn steps_happen_at_their_instants_exactly_once(db: TestDb) {
         (closes - TimeDelta::microseconds(1), S::Tendering),
         (closes, S::Closed),
         (opening - TimeDelta::seconds(1), S::Closed),
-        (opening, S::Opened),
-        (opening + TimeDelta::days(30), S::Opened),
+        // 開札 without a bid: opened and at once 不調 (two steps, one pass).
+        (opening, S::Unsuccessful),
+        (opening + TimeDelta::days(30), S::Unsuccessful),
     ] {
         clock.set(instant);
         let (a, b) = tokio::join!(
             svc.advance_due_tenders(instant),
             other.advance_due_tenders(instant)
         );
-        let made = a.unwrap().steps + b.unwrap().steps;
-        assert!(made <= 1, "{made} steps made at {instant}");
+        let (a, b) = (a.unwrap().steps, b.unwrap().steps);
+        assert!(a == 0 || b == 0, "both schedulers made steps at {instant}");
+        let limit = if instant == opening { 2 } else { 1 };
+        assert!(a + b <= limit, "{} steps made at {instant}", a + b);
         assert_eq!(status(&*db.storage, id).await, expected, "at {instant}");
     }
     let recorded = steps(&*db.storage, id).await;
@@ -132,6 +135,7 @@ async fn steps_happen_at_their_instants_exactly_once(db: TestDb) {
             (T::StartTendering, opens),
             (T::Close, closes),
             (T::Open, opening),
+            (T::DeclareUnsuccessful, opening),
         ]
     );
     let tender = db.storage.tender(id).await.unwrap().unwrap();
@@ -177,7 +181,7 @@ async fn a_stopped_scheduler_catches_up_after_restart(db: TestDb) {
             let _ = stop_rx.wait_for(|s| *s).await;
         },
     ));
-    wait_for(&*storage, id, S::Opened).await;
+    wait_for(&*storage, id, S::Unsuccessful).await;
     stop_tx.send(true).unwrap();
     running.await.unwrap();
 
@@ -187,7 +191,7 @@ async fn a_stopped_scheduler_catches_up_after_restart(db: TestDb) {
         .map(|r| (r.transition, r.at, r.recorded_at))
         .collect();
     let closes = t0() + TimeDelta::days(12);
-    assert_eq!(made.len(), 4, "{made:?}");
+    assert_eq!(made.len(), 5, "{made:?}");
     assert_eq!(made[0].0, T::Publish);
     assert_eq!(
         (made[1].0, made[1].1),
@@ -196,6 +200,15 @@ async fn a_stopped_scheduler_catches_up_after_restart(db: TestDb) {
     // Caught up: effective at the scheduled instants, recorded at restart.
     assert_eq!(made[2], (T::Close, closes, restart_at));
     assert_eq!(made[3], (T::Open, closes + TimeDelta::hours(1), restart_at));
+    // No bid: 不調 at the opening instant.
+    assert_eq!(
+        made[4],
+        (
+            T::DeclareUnsuccessful,
+            closes + TimeDelta::hours(1),
+            restart_at
+        )
+    );
 }
 
 async fn wait_for(storage: &dyn Storage, id: TenderId, expected: S) {

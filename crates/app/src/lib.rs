@@ -81,6 +81,8 @@ pub struct Services {
     /// Serialises index writes (jobs and rebuilds) with their reads of the
     /// database, so an older read never overwrites a newer one.
     search_writes: Arc<tokio::sync::Mutex<()>>,
+    /// The sealing keys, loaded on first use (see `tenders::bids`).
+    bid_keys: Arc<std::sync::Mutex<Option<Arc<tenders::BidKeys>>>>,
 }
 
 impl Services {
@@ -93,6 +95,7 @@ impl Services {
             scheduler_wake: None,
             search: None,
             search_writes: Arc::new(tokio::sync::Mutex::new(())),
+            bid_keys: Arc::new(std::sync::Mutex::new(None)),
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,
                 chrono::Duration::hours(1),

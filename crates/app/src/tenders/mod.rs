@@ -6,6 +6,7 @@
 //! tenders; a draft is seen by its buyer alone.
 
 mod attachments;
+pub mod bids;
 pub mod input;
 mod scheduler;
 mod view;
@@ -23,6 +24,7 @@ use musubi_storage::{
 use serde_json::json;
 
 pub use attachments::{ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, Upload};
+pub use bids::{AwardView, BidInput, BidKeys, OwnBid, SubmittedBid, TenderResults};
 pub use input::{TenderInput, parse_instant, sanitize_summary};
 pub use scheduler::{SchedulerReport, run_scheduler};
 pub(crate) use view::public_reserve_price;

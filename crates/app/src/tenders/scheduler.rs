@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use musubi_domain::tender::Transition;
 use musubi_storage::{NewTransition, TenderId};
 use tokio::sync::Notify;
 
@@ -74,20 +75,47 @@ pub(super) async fn advance(
     } else {
         vec![crate::search::tender_job(id)]
     };
-    let moved = services
-        .storage
-        .transition_tender(
-            id,
-            tender.status,
-            &steps,
-            schedule.next_transition_at(status),
-            None,
-            now,
-            &[],
-            None,
-            &search_jobs,
-        )
-        .await?;
+    let moved = if due.contains(&Transition::Open) {
+        // 開札: the opening record is written with the step, once.
+        let (opening, after, events) = services.open_round(&tender, now).await?;
+        for step in after {
+            status = status
+                .apply(step)
+                .map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
+            steps.push(NewTransition {
+                transition: step,
+                at: schedule.opening_at(),
+                actor: None,
+                reason: None,
+            });
+        }
+        services
+            .storage
+            .record_opening(
+                &opening,
+                tender.status,
+                &steps,
+                schedule.next_transition_at(status),
+                &events,
+                &search_jobs,
+            )
+            .await?
+    } else {
+        services
+            .storage
+            .transition_tender(
+                id,
+                tender.status,
+                &steps,
+                schedule.next_transition_at(status),
+                None,
+                now,
+                &[],
+                None,
+                &search_jobs,
+            )
+            .await?
+    };
     if moved {
         if !steps.is_empty() {
             services.wake_worker();
