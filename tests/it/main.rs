@@ -6,6 +6,9 @@ mod support;
 
 mod accounts;
 mod authz;
+mod bid_store;
+mod bids;
+mod bids_web;
 mod browser;
 mod cli;
 mod crash;

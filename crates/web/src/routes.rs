@@ -69,6 +69,7 @@ pub fn all() -> Vec<RouteDef> {
     defs.extend(crate::handlers::organizations::routes());
     defs.extend(crate::handlers::companies::routes());
     defs.extend(crate::handlers::tenders::routes());
+    defs.extend(crate::handlers::bids::routes());
     defs.extend(crate::handlers::search::routes());
     defs.extend(crate::handlers::admin::routes());
     defs.extend(crate::handlers::api_docs::routes());

@@ -30,6 +30,7 @@ use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page};
 
+mod bids;
 mod search;
 mod tenders;
 
@@ -366,6 +367,7 @@ fn operations() -> Vec<OpDoc> {
             .ok(200, "OpenApiDocument", "The OpenAPI document.", "OpenAPI 形式のAPI仕様。"),
     ];
     ops.extend(tenders::operations());
+    ops.extend(bids::operations());
     ops.extend(search::operations());
     ops
 }
@@ -420,6 +422,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "案件",
         "Tenders (案件): searching and reading them; for buyers posting, amending (訂正), publishing and cancelling, answering questions, deciding applications and attaching documents; for suppliers asking, applying and favourites; notifications.",
         "案件の検索・閲覧、発注機関による登録・訂正・公告・中止・質問への回答・参加申請の審査・資料の添付、受注者による質問・参加申請・お気に入り、お知らせ。",
+    ),
+    (
+        "bids",
+        "Bids",
+        "入札",
+        "Sealed bids (入札): submitting with a signed receipt (受付票), withdrawing (辞退), the public results of the opening (入札結果), the award (落札者決定) and the key that checks receipts.",
+        "入札（見積・提案の提出）と署名付き受付票、辞退、開札後の入札結果の公開、落札者決定、受付票の署名検証用公開鍵。",
     ),
     (
         "search",
@@ -752,6 +761,48 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
         "現在の状態では行えません。",
     ),
     (
+        "not_accepting_bids",
+        409,
+        "The tender is not taking submissions now (before the submission opening or after the deadline).",
+        "現在、入札（提出）を受け付けていません（提出受付開始前または締切後）。",
+    ),
+    (
+        "bid_exists",
+        409,
+        "Your organisation already has a standing submission in this round; withdraw it first to submit again.",
+        "既に入札（提出）済みです。再提出は辞退のうえ行ってください。",
+    ),
+    (
+        "not_nominated",
+        403,
+        "Only nominated suppliers may bid on this tender.",
+        "この案件は指名された事業者のみ入札できます。",
+    ),
+    (
+        "no_bid",
+        404,
+        "There is no standing submission to withdraw.",
+        "辞退できる入札がありません。",
+    ),
+    (
+        "results_not_available",
+        404,
+        "The results are not public before the opening.",
+        "開札前のため、入札結果は公開されていません。",
+    ),
+    (
+        "award_not_possible",
+        409,
+        "An award can be decided only once, after the opening.",
+        "落札者決定は開札後に一度だけ行えます。",
+    ),
+    (
+        "no_winner",
+        409,
+        "No bid was valid: there is no winner to award.",
+        "有効な入札がないため、落札者を決定できません。",
+    ),
+    (
         "profile_required",
         422,
         "Register the company profile before applying.",
@@ -841,6 +892,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "account_suspended",
             "email_not_verified",
             "tender_owner_required",
+            "not_nominated",
             "organization_required",
             "org_admin_required",
             "supplier_required",
@@ -855,7 +907,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
         "404",
         "No such record.",
         "対象が見つかりません。",
-        &["not_found"],
+        &["not_found", "no_bid", "results_not_available"],
     ),
     (
         "Conflict",
@@ -881,6 +933,10 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "already_decided",
             "not_selective",
             "tender_not_open",
+            "not_accepting_bids",
+            "bid_exists",
+            "award_not_possible",
+            "no_winner",
             "conflict",
         ],
     ),
@@ -2400,6 +2456,9 @@ fn schemas() -> Value {
         ),
     );
     for (name, v) in tenders::schemas() {
+        s.insert(name.to_owned(), v);
+    }
+    for (name, v) in bids::schemas() {
         s.insert(name.to_owned(), v);
     }
     for (name, v) in search::schemas() {

@@ -657,6 +657,15 @@ fn event_text(lang: Lang, e: &NotificationEvent) -> String {
             "Your application was not accepted.",
         ),
         K::Nominated => ("指名を受けました。", "You were nominated."),
+        K::TenderOpened => (
+            "開札が行われ、結果が公開されました。",
+            "The bids were opened; the results are public.",
+        ),
+        K::TenderAwarded => ("落札者が決定しました。", "The award was decided."),
+        K::TenderUnsuccessful => (
+            "有効な入札がなく、不調となりました。",
+            "No valid bid: the tender was unsuccessful.",
+        ),
     };
     let text = display::pick(lang, ja, en);
     // The tender's title as it was when the event happened.

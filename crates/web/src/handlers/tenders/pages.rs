@@ -246,6 +246,8 @@ pub(super) struct ShowPage {
     can_answer: bool,
     can_nominate: bool,
     applications: Vec<ApplicationRow>,
+    /// 入札: the supplier's form or receipt, the results, the award.
+    bid: crate::handlers::bids::BidSection,
     failure: Option<Failure>,
 }
 
@@ -287,15 +289,17 @@ pub(super) fn editable(status: TenderStatus) -> bool {
     )
 }
 
-/// `GET /tenders/{id}`.
+/// `GET /tenders/{id}` (`?bid=withdrawn`: the notice after a 辞退).
 pub async fn show_page(
     State(state): State<WebState>,
     chrome: Chrome,
     csrf: CsrfToken,
     caller: Caller,
     Path(id): Path<i64>,
+    RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    render_show(&state, chrome, csrf.0, &caller, id, None).await
+    let notice = crate::handlers::bids::notice(chrome.lang, q.as_deref());
+    render_show_with(&state, chrome, csrf.0, &caller, id, None, notice).await
 }
 
 /// The tender page, with `failure` shown beside its form (and its status).
@@ -306,6 +310,19 @@ pub(super) async fn render_show(
     caller: &Caller,
     id: i64,
     failure: Option<Failure>,
+) -> AppResult<Response> {
+    render_show_with(state, chrome, csrf, caller, id, failure, None).await
+}
+
+/// [`render_show`] with a notice in the bid section.
+async fn render_show_with(
+    state: &WebState,
+    chrome: Chrome,
+    csrf: String,
+    caller: &Caller,
+    id: i64,
+    failure: Option<Failure>,
+    bid_notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let lang = chrome.lang;
     let s = &state.services;
@@ -395,6 +412,7 @@ pub(super) async fn render_show(
             .as_ref()
             .is_some_and(|v| v.accepts_questions_at(t.status, now));
     let (mut my_application, mut applications) = (None, Vec::new());
+    let mut nominated = false;
     match p {
         Some(pr) if is_buyer => {
             applications = s
@@ -405,11 +423,11 @@ pub(super) async fn render_show(
                 .collect();
         }
         Some(pr) if supplier && t.status.is_public() => {
-            my_application = s
-                .applications_for(pr, id)
-                .await?
+            let mine = s.applications_for(pr, id).await?;
+            nominated = mine
                 .first()
-                .map(|a| ApplicationRow::new(lang, a));
+                .is_some_and(|a| a.status == ApplicationStatus::Accepted);
+            my_application = mine.first().map(|a| ApplicationRow::new(lang, a));
         }
         _ => {}
     }
@@ -419,6 +437,9 @@ pub(super) async fn render_show(
         _ => None,
     };
     let open_for_buyer = is_buyer && t.status.is_public() && !t.status.is_final();
+    let mut bid =
+        crate::handlers::bids::tender_section(state, lang, p, view, nominated, now).await?;
+    bid.notice = bid_notice;
     let page = ShowPage {
         id,
         title: c.title.clone(),
@@ -468,6 +489,7 @@ pub(super) async fn render_show(
             && c.method == musubi_domain::tender::ContractMethod::Selective
             && matches!(t.status, TenderStatus::Published | TenderStatus::Tendering),
         applications,
+        bid,
         failure,
         csrf,
         chrome,
