@@ -19,7 +19,7 @@ use musubi_domain::tender::{AwardMethod, ContractMethod, TenderKind, TenderStatu
 use musubi_domain::{Access, Principal, TaxExclusive, TaxRate, authz};
 use musubi_storage::{
     ApplicationStatus, Audience, Award, BidState, EventKind, NewAward, NewBid, NewEvent,
-    NewOpening, NewTransition, Opening, OrgId, StorageError, StoredBid, Tender, TenderId,
+    NewOpening, NewTransition, OrgId, StorageError, StoredBid, Tender, TenderId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -173,10 +173,6 @@ fn store_refusal(e: StorageError, status: TenderStatus) -> ServiceError {
     }
 }
 
-fn lowercase_hex(bytes: &[u8]) -> String {
-    BlobStore::digest(bytes)
-}
-
 impl Services {
     /// The sealing keys, loaded from the data dir (or the environment) the
     /// first time they are needed.
@@ -284,18 +280,7 @@ impl Services {
             .unwrap_or_default();
 
         let salt = Salt::generate();
-        let canonical = CanonicalBid {
-            tender_id: id,
-            round,
-            bidder_org_id: org,
-            amount_yen: content.amount,
-            lottery_number: Some(content.lottery_number.clone()),
-            proposal_sha256: content
-                .proposal
-                .as_deref()
-                .map(|p| lowercase_hex(p.as_bytes())),
-            attachments_sha256: Vec::new(),
-        };
+        let canonical = canonical_bid(id, round, org, &content);
         let commitment =
             commit(&canonical, &salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let sealed_content = SealedContent {
@@ -594,18 +579,7 @@ impl Services {
                 published.push(entry);
                 continue;
             };
-            let canonical = CanonicalBid {
-                tender_id: id,
-                round,
-                bidder_org_id: b.bidder,
-                amount_yen: content.amount,
-                lottery_number: Some(content.lottery_number.clone()),
-                proposal_sha256: content
-                    .proposal
-                    .as_deref()
-                    .map(|p| lowercase_hex(p.as_bytes())),
-                attachments_sha256: Vec::new(),
-            };
+            let canonical = canonical_bid(id, round, b.bidder, &content);
             let matches = match (content.salt.parse::<Salt>(), b.commitment.parse()) {
                 (Ok(salt), Ok(commitment)) => verify_commitment(&canonical, &salt, &commitment),
                 _ => false,
@@ -773,10 +747,24 @@ fn parse_bid(kind: TenderKind, input: &BidInput) -> ServiceResult<SealedContent>
     })
 }
 
-/// Re-export for the opening's record readers.
-pub fn opening_winner(o: &Opening) -> Option<i64> {
-    o.record
-        .get("winner")
-        .and_then(|w| w.get("bid_id"))
-        .and_then(Value::as_i64)
+/// The canonical form of a bid, as committed at submission and checked at
+/// the opening (see `crate::sealing::commitment`).
+fn canonical_bid(
+    tender: TenderId,
+    round: u32,
+    bidder: OrgId,
+    content: &SealedContent,
+) -> CanonicalBid {
+    CanonicalBid {
+        tender_id: tender,
+        round,
+        bidder_org_id: bidder,
+        amount_yen: content.amount,
+        lottery_number: Some(content.lottery_number.clone()),
+        proposal_sha256: content
+            .proposal
+            .as_deref()
+            .map(|p| BlobStore::digest(p.as_bytes())),
+        attachments_sha256: Vec::new(),
+    }
 }
