@@ -2,6 +2,7 @@
 //! shutdown signals.
 
 mod bench;
+mod bench_bids;
 mod bench_search;
 mod bench_tender_page;
 mod demo;

@@ -146,6 +146,26 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A member made in bulk ([`AccountStore::import_members`]): a user whose
+/// address counts as verified, the user's membership of `org`, and an API
+/// token when given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberImport {
+    pub org: OrgId,
+    pub user: NewUser,
+    pub role: OrgRole,
+    pub api_token: Option<ApiTokenImport>,
+}
+
+/// An API token made in bulk: only its digest is stored, as always.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTokenImport {
+    pub name: String,
+    pub token_hash: String,
+    pub prefix: String,
+    pub scope: TokenScope,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOrganization {
     pub kind: OrgKind,
@@ -396,6 +416,15 @@ pub trait AccountStore: Send + Sync {
         now: DateTime<Utc>,
         audit: AuditEntry,
     ) -> Result<()>;
+    /// Makes every member of `members` (demo data, benchmarks) in one
+    /// transaction, each with its audit line (`member.import`); the new users'
+    /// ids in order. `Conflict("email_taken")` (nothing made) when an
+    /// address is registered; `NotFound` without the organisation.
+    async fn import_members(
+        &self,
+        members: &[MemberImport],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserId>>;
 }
 
 /// Organisations, their members and the approval of buyers.

@@ -12,6 +12,7 @@
 mod accounts;
 mod bids;
 mod error;
+mod group_commit;
 mod jobs;
 mod migrate;
 mod postgres;

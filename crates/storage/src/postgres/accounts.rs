@@ -13,15 +13,16 @@ use chrono::{DateTime, Utc};
 use musubi_domain::{
     Approval, EmailAddress, Membership, OrgKind, OrgRole, PlatformRole, Prefecture,
 };
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 
 use super::{PgStore, insert_jobs};
+use crate::group_commit::Flush;
 use crate::{
-    AccountStore, ApiToken, AuditEntry, AuditRecord, AuditStore, Member, NewJob, NewOrganization,
-    NewSession, NewUser, OrgId, Organization, OrganizationStore, Page, Paging, Result,
-    SessionRecord, StorageError, TokenPurpose, TokenScope, User, UserId,
+    AccountStore, ApiToken, AuditEntry, AuditRecord, AuditStore, Member, MemberImport, NewJob,
+    NewOrganization, NewSession, NewUser, OrgId, Organization, OrganizationStore, Page, Paging,
+    Result, SessionRecord, StorageError, TokenPurpose, TokenScope, User, UserId,
 };
 
 /// The user columns every user query selects, from `users u`.
@@ -695,18 +696,6 @@ impl AccountStore for PgStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(ApiToken, SessionRecord)>> {
-        // Note the use first (at most once a minute, to spare the writes), so
-        // the token read back carries it.
-        sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $2
-             WHERE token_hash = $1 AND revoked_at IS NULL
-               AND (last_used_at IS NULL OR last_used_at <= $3)",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .bind(now - chrono::Duration::minutes(1))
-        .execute(&self.pool)
-        .await?;
         let row = sqlx::query(concat!(
             "SELECT t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, t.prefix AS t_prefix,
                     t.scope AS t_scope, t.created_at AS t_created_at,
@@ -724,7 +713,16 @@ impl AccountStore for PgStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let token = api_token_from_row(&row)?;
+        let mut token = api_token_from_row(&row)?;
+        // Noted at most once a minute (to spare the writes), and with the
+        // other requests' notes in one commit (each waits for the WAL flush).
+        if token
+            .last_used_at
+            .is_none_or(|at| at <= now - LAST_USED_GRANULARITY)
+        {
+            self.token_touches.submit((token.id, now)).await?;
+            token.last_used_at = Some(now);
+        }
         let session = SessionRecord {
             id: token.id,
             csrf_token: String::new(),
@@ -771,6 +769,96 @@ impl AccountStore for PgStore {
         insert_audit(&mut tx, &audit, Some(token_id), now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn import_members(
+        &self,
+        members: &[MemberImport],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserId>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(members.len());
+        for chunk in members.chunks(1000) {
+            // Ids drawn up front pair each member with its rows without
+            // relying on the order of `RETURNING`.
+            let new: Vec<(i64,)> = sqlx::query_as(
+                "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(chunk.len() as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            let new: Vec<i64> = new.into_iter().map(|(id,)| id).collect();
+            sqlx::query(
+                "INSERT INTO users (id, email, password_hash, display_name, locale,
+                     email_verified_at, created_at, updated_at)
+                 SELECT u.*, $6, $6, $6
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+                     AS u(id, email, hash, name, locale)",
+            )
+            .bind(&new)
+            .bind(column(chunk, |m| m.user.email.as_str()))
+            .bind(column(chunk, |m| m.user.password_hash.as_str()))
+            .bind(column(chunk, |m| m.user.display_name.as_str()))
+            .bind(column(chunk, |m| m.user.locale.as_str()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let orgs: Vec<i64> = chunk.iter().map(|m| m.org).collect();
+            sqlx::query(
+                "INSERT INTO memberships (user_id, organization_id, role, created_at)
+                 SELECT m.*, $4 FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS m",
+            )
+            .bind(&new)
+            .bind(&orgs)
+            .bind(column(chunk, |m| m.role.code()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let tokens: Vec<(i64, &crate::ApiTokenImport)> = new
+                .iter()
+                .zip(chunk)
+                .filter_map(|(id, m)| Some((*id, m.api_token.as_ref()?)))
+                .collect();
+            sqlx::query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scope, created_at)
+                 SELECT t.*, $6 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t",
+            )
+            .bind(tokens.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+            .bind(tokens.iter().map(|(_, t)| t.name.as_str()).collect::<Vec<_>>())
+            .bind(tokens.iter().map(|(_, t)| t.token_hash.as_str()).collect::<Vec<_>>())
+            .bind(tokens.iter().map(|(_, t)| t.prefix.as_str()).collect::<Vec<_>>())
+            .bind(tokens.iter().map(|(_, t)| t.scope.as_str()).collect::<Vec<_>>())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let details: Vec<String> = chunk
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "organization_id": m.org,
+                        "role": m.role.code(),
+                        "api_token": m.api_token.as_ref().map(|t| &t.prefix),
+                    })
+                    .to_string()
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO audit_log (at, action, subject_type, subject_id, detail)
+                 SELECT $1, 'member.import', 'user', a.id, a.detail::jsonb
+                 FROM UNNEST($2::bigint[], $3::text[]) AS a(id, detail)",
+            )
+            .bind(now)
+            .bind(&new)
+            .bind(&details)
+            .execute(&mut *tx)
+            .await?;
+            ids.extend(new);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 }
 
@@ -1051,4 +1139,44 @@ impl AuditStore for PgStore {
             total: to_u64(total),
         })
     }
+}
+
+/// How long a token's `last_used_at` may lag behind its real last use.
+const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Notes API tokens' use (`last_used_at`), many per statement (see
+/// [`crate::group_commit`]).
+pub(super) struct TokenTouches {
+    pool: PgPool,
+}
+
+impl TokenTouches {
+    pub(super) fn new(pool: PgPool) -> Self {
+        TokenTouches { pool }
+    }
+}
+
+impl Flush for TokenTouches {
+    type Item = (i64, DateTime<Utc>);
+    type Output = ();
+
+    async fn flush(&self, items: Vec<(i64, DateTime<Utc>)>) -> Result<Vec<Result<()>>> {
+        let (ids, ats): (Vec<i64>, Vec<DateTime<Utc>>) = items.iter().copied().unzip();
+        sqlx::query(
+            "UPDATE api_tokens t SET last_used_at = u.at
+             FROM UNNEST($1::bigint[], $2::timestamptz[]) AS u(id, at)
+             WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at <= u.at - $3::interval)",
+        )
+        .bind(&ids)
+        .bind(&ats)
+        .bind(LAST_USED_GRANULARITY)
+        .execute(&self.pool)
+        .await?;
+        Ok(items.iter().map(|_| Ok(())).collect())
+    }
+}
+
+/// One text column of imported members, for `UNNEST`.
+fn column(members: &[MemberImport], f: fn(&MemberImport) -> &str) -> Vec<&str> {
+    members.iter().map(f).collect()
 }

@@ -15,6 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 
+use crate::group_commit::GroupCommit;
 use crate::jobs::new_lease_token;
 use crate::migrate::{Migration, MigrationReport, pending};
 use crate::{
@@ -55,7 +56,15 @@ const MIGRATION_LOCK: i64 = 0x6d75_7375_6269; // "musubi"
 
 pub struct PgStore {
     pool: PgPool,
+    /// Bids, many per transaction (see [`crate::group_commit`]).
+    bid_intake: GroupCommit<bids::BidIntake>,
+    /// API tokens' `last_used_at`, many per statement.
+    token_touches: GroupCommit<accounts::TokenTouches>,
 }
+
+/// Most writes in one group commit (bounds how long a commit holds the
+/// writer).
+const GROUP_BATCH: usize = 256;
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<Self> {
@@ -72,7 +81,14 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        Ok(PgStore { pool })
+        let bid_intake = GroupCommit::new(bids::BidIntake::new(pool.clone()), GROUP_BATCH);
+        let token_touches =
+            GroupCommit::new(accounts::TokenTouches::new(pool.clone()), GROUP_BATCH);
+        Ok(PgStore {
+            pool,
+            bid_intake,
+            token_touches,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

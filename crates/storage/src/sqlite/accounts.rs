@@ -13,13 +13,14 @@ use musubi_domain::{
     Approval, EmailAddress, Membership, OrgKind, OrgRole, PlatformRole, Prefecture,
 };
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use super::{SqliteStore, from_us, insert_jobs, json_from_text, opt_from_us, to_us};
+use crate::group_commit::Flush;
 use crate::{
-    AccountStore, ApiToken, AuditEntry, AuditRecord, AuditStore, Member, NewJob, NewOrganization,
-    NewSession, NewUser, OrgId, Organization, OrganizationStore, Page, Paging, Result,
-    SessionRecord, StorageError, TokenPurpose, TokenScope, User, UserId,
+    AccountStore, ApiToken, AuditEntry, AuditRecord, AuditStore, Member, MemberImport, NewJob,
+    NewOrganization, NewSession, NewUser, OrgId, Organization, OrganizationStore, Page, Paging,
+    Result, SessionRecord, StorageError, TokenPurpose, TokenScope, User, UserId,
 };
 
 /// How long a token's `last_used_at` may lag behind its real last use: a busy
@@ -701,16 +702,9 @@ impl AccountStore for SqliteStore {
             .last_used_at
             .is_none_or(|at| at <= now - LAST_USED_GRANULARITY);
         if stale {
-            // One cheap statement on the writer, not a whole transaction.
-            sqlx::query(
-                "UPDATE api_tokens SET last_used_at = ?2
-                 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
-            )
-            .bind(token.id)
-            .bind(to_us(now))
-            .bind(to_us(now - LAST_USED_GRANULARITY))
-            .execute(&self.write)
-            .await?;
+            // Noted with the other requests' notes in one commit: each
+            // commit waits for the disk (synchronous=FULL).
+            self.token_touches.submit((token.id, now)).await?;
             token.last_used_at = Some(now);
         }
         let record = SessionRecord {
@@ -760,6 +754,144 @@ impl AccountStore for SqliteStore {
         insert_audit(&mut tx, &audit, Some(token_id), now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn import_members(
+        &self,
+        members: &[MemberImport],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<UserId>> {
+        let now_us = to_us(now);
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::with_capacity(members.len());
+        // A few statements per chunk, the rows passed as one JSON array.
+        for chunk in members.chunks(1000) {
+            let users: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|m| {
+                    serde_json::json!([
+                        m.user.email.as_str(),
+                        m.user.password_hash,
+                        m.user.display_name,
+                        m.user.locale
+                    ])
+                })
+                .collect();
+            let mut new: Vec<i64> = sqlx::query_scalar(
+                "INSERT INTO users (email, password_hash, display_name, locale,
+                     email_verified_at, created_at, updated_at)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?2, ?2, ?2
+                 FROM json_each(?1) ORDER BY key
+                 RETURNING id",
+            )
+            .bind(serde_json::Value::Array(users).to_string())
+            .bind(now_us)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| map_conflict(e, &[("users.email", "email_taken")]))?;
+            // Inserted in array order under the write lock, the new ids are
+            // consecutive: the member at index `i` is `first + i`.
+            new.sort_unstable();
+            let first = new.first().copied().unwrap_or_default();
+            if new.len() != chunk.len() || new.last().copied() != Some(first + new.len() as i64 - 1)
+            {
+                return Err(StorageError::Corrupt {
+                    field: "users.id",
+                    message: "imported users did not get consecutive ids".into(),
+                });
+            }
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .zip(&new)
+                .map(|(m, id)| {
+                    let t = m.api_token.as_ref();
+                    serde_json::json!([
+                        id,
+                        m.org,
+                        m.role.code(),
+                        t.map(|t| &t.name),
+                        t.map(|t| &t.token_hash),
+                        t.map(|t| &t.prefix),
+                        t.map(|t| t.scope.as_str()),
+                    ])
+                })
+                .collect();
+            let rows = serde_json::Value::Array(rows).to_string();
+            sqlx::query(
+                "INSERT INTO memberships (user_id, organization_id, role, created_at)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                        json_extract(value, '$[2]'), ?2
+                 FROM json_each(?1)",
+            )
+            .bind(&rows)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_conflict(e, &[]))?;
+            sqlx::query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scope, created_at)
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[3]'),
+                        json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+                        json_extract(value, '$[6]'), ?2
+                 FROM json_each(?1) WHERE json_extract(value, '$[4]') IS NOT NULL",
+            )
+            .bind(&rows)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_conflict(e, &[("api_tokens.token_hash", "token_taken")]))?;
+            sqlx::query(
+                "INSERT INTO audit_log (at, action, subject_type, subject_id, detail)
+                 SELECT ?2, 'member.import', 'user', json_extract(value, '$[0]'),
+                        json_object('organization_id', json_extract(value, '$[1]'),
+                                    'role', json_extract(value, '$[2]'),
+                                    'api_token', json_extract(value, '$[5]'))
+                 FROM json_each(?1)",
+            )
+            .bind(&rows)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await?;
+            ids.extend(new);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+/// Notes API tokens' use (`last_used_at`), many per transaction (see
+/// [`crate::group_commit`]): a commit of its own per token would make every
+/// first call of a minute wait for a disk sync of its own.
+pub(super) struct TokenTouches {
+    write: SqlitePool,
+}
+
+impl TokenTouches {
+    pub(super) fn new(write: SqlitePool) -> Self {
+        TokenTouches { write }
+    }
+}
+
+impl Flush for TokenTouches {
+    type Item = (i64, DateTime<Utc>);
+    type Output = ();
+
+    async fn flush(&self, items: Vec<(i64, DateTime<Utc>)>) -> Result<Vec<Result<()>>> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        for (id, at) in &items {
+            sqlx::query(
+                "UPDATE api_tokens SET last_used_at = ?2
+                 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+            )
+            .bind(id)
+            .bind(to_us(*at))
+            .bind(to_us(*at - LAST_USED_GRANULARITY))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(items.iter().map(|_| Ok(())).collect())
     }
 }
 
