@@ -136,11 +136,12 @@ pub async fn rebuild(
 /// One line: counts, time, rate, size.
 pub fn summary(r: &ReindexReport, dir: &Path) -> String {
     format!(
-        "search index rebuilt: {} tenders and {} companies in {:.1} s ({:.0} docs/s); {:.1} MB in {}",
+        "search index rebuilt: {} tenders and {} companies in {:.1} s ({:.0} docs/s), awards: {}; {:.1} MB in {}",
         r.tenders,
         r.companies,
         r.seconds,
         r.docs_per_second(),
+        r.awards,
         r.index_bytes as f64 / 1_000_000.0,
         dir.display()
     )

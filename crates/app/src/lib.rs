@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod awards;
 pub mod blobs;
 pub mod clock;
 pub mod companies;

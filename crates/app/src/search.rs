@@ -20,19 +20,26 @@
 //! ([`KindFilter`]), so none is failed for want of the index.
 //!
 //! Documents hold public data only: drafts are never indexed, the
-//! 最低制限価格 never, the 予定価格 only when it is public.
+//! 最低制限価格 never, the 予定価格 only when it is public, and of the
+//! bidding only the confirmed award (落札者決定), which `confirm_award`
+//! writes with its `search.tender` job. The award carries the winner's name
+//! and 法人番号, so a supplier's `search.company` job also re-indexes the
+//! tenders it won (found in the index itself).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
+use musubi_domain::tender::TenderStatus;
 use musubi_domain::{JsicCode, OrgKind};
 pub use musubi_search::{
-    CompanyDoc, CompanyHit, CompanySearch, FacetCount, Facets, QueryError, SearchError,
-    SearchIndex, SearchPage, Sort, TenderDoc, TenderHit, TenderSearch,
+    AWARDED, AwardDoc, AwardHit, AwardTender, CompanyDoc, CompanyHit, CompanySearch, FacetCount,
+    Facets, QueryError, SearchError, SearchIndex, SearchPage, Sort, TenderDoc, TenderHit,
+    TenderSearch,
 };
 use musubi_storage::{
-    ClaimedJob, CompanyProfile, DirectoryQuery, KindFilter, NewJob, OrgId, Paging, Tender,
+    Award, ClaimedJob, CompanyProfile, DirectoryQuery, KindFilter, NewJob, OrgId, Paging, Tender,
     TenderId, TenderQuery,
 };
 use serde_json::json;
@@ -110,7 +117,8 @@ pub fn jsic_with_ancestors(codes: &[JsicCode]) -> Vec<String> {
 
 /// A tender as the index holds it; `None` for a draft (never indexed).
 /// No 最低制限価格; the 予定価格 only when published in advance or after
-/// 開札 — what the public tender page shows.
+/// 開札 — what the public tender page shows. Without its award: see
+/// [`award_doc`].
 pub fn tender_doc(t: &Tender) -> Option<TenderDoc> {
     if !t.status.is_public() {
         return None;
@@ -142,7 +150,42 @@ pub fn tender_doc(t: &Tender) -> Option<TenderDoc> {
         reserve_price: crate::tenders::public_reserve_price(c, t.status)
             .map(|p| p.amount().amount()),
         amended: t.is_amended(),
+        award: None,
     })
+}
+
+/// A confirmed award as its tender's document carries it, with the
+/// winner's 法人番号 if it has one.
+pub fn award_doc(a: &Award, corporate_number: Option<&str>) -> AwardDoc {
+    AwardDoc {
+        winner_id: a.bidder,
+        winner_name: a.bidder_name.clone(),
+        winner_corporate_number: corporate_number.map(str::to_owned),
+        amount_tax_exclusive: a.amount_tax_exclusive,
+        amount_tax_inclusive: a.amount_tax_inclusive,
+        awarded_at: a.decided_at,
+    }
+}
+
+/// 法人番号 of organisations, looked up once each (winners win many
+/// tenders; a rebuild would otherwise ask for the same one again and again).
+#[derive(Default)]
+struct CorporateNumbers(HashMap<OrgId, Option<String>>);
+
+impl CorporateNumbers {
+    async fn of(&mut self, services: &Services, org: OrgId) -> ServiceResult<Option<String>> {
+        if let Some(n) = self.0.get(&org) {
+            return Ok(n.clone());
+        }
+        let n = services
+            .storage
+            .organization(org)
+            .await?
+            .and_then(|o| o.corporate_number)
+            .map(|n| n.as_str().to_owned());
+        self.0.insert(org, n.clone());
+        Ok(n)
+    }
 }
 
 /// A supplier's directory entry as the index holds it: capabilities and
@@ -232,6 +275,8 @@ pub struct ReindexProgress {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReindexReport {
     pub tenders: u64,
+    /// Tenders indexed with their award.
+    pub awards: u64,
     pub companies: u64,
     pub seconds: f64,
     /// Bytes the index takes on disk afterwards.
@@ -282,7 +327,7 @@ fn search_error(e: SearchError) -> ServiceError {
 }
 
 /// Runs blocking index work (searches, writes, commits) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
 ) -> ServiceResult<T> {
     tokio::task::spawn_blocking(f)
@@ -321,7 +366,7 @@ impl Services {
         self.search.is_some()
     }
 
-    fn search_index(&self) -> ServiceResult<Arc<SearchIndex>> {
+    pub(crate) fn search_index(&self) -> ServiceResult<Arc<SearchIndex>> {
         self.search.clone().ok_or_else(|| {
             ServiceError::refused(
                 503,
@@ -362,7 +407,13 @@ impl Services {
     pub async fn index_tender(&self, id: TenderId) -> ServiceResult<bool> {
         let index = self.search_index()?;
         let _writes = self.search_writes.lock().await;
-        let doc = self.storage.tender(id).await?.as_ref().and_then(tender_doc);
+        let doc = match self.storage.tender(id).await? {
+            Some(t) => {
+                self.document_of(&t, &mut CorporateNumbers::default())
+                    .await?
+            }
+            None => None,
+        };
         let indexed = doc.is_some();
         blocking(move || {
             match doc {
@@ -375,8 +426,58 @@ impl Services {
         Ok(indexed)
     }
 
+    /// A tender's document with its award (only an awarded tender has one).
+    async fn document_of(
+        &self,
+        t: &Tender,
+        numbers: &mut CorporateNumbers,
+    ) -> ServiceResult<Option<TenderDoc>> {
+        let Some(mut doc) = tender_doc(t) else {
+            return Ok(None);
+        };
+        if t.status == TenderStatus::Awarded
+            && let Some(a) = self.storage.award(t.id).await?
+        {
+            let number = numbers.of(self, a.bidder).await?;
+            doc.award = Some(award_doc(&a, number.as_deref()));
+        }
+        Ok(Some(doc))
+    }
+
+    /// Re-reads tenders `ids` from the database into the index (not
+    /// committed).
+    async fn reindex_tenders(
+        &self,
+        index: &Arc<SearchIndex>,
+        ids: &[TenderId],
+    ) -> ServiceResult<()> {
+        let mut numbers = CorporateNumbers::default();
+        for chunk in ids.chunks(BATCH as usize) {
+            let mut docs = Vec::with_capacity(chunk.len());
+            let mut gone = Vec::new();
+            for &id in chunk {
+                let doc = match self.storage.tender(id).await? {
+                    Some(t) => self.document_of(&t, &mut numbers).await?,
+                    None => None,
+                };
+                match doc {
+                    Some(d) => docs.push(d),
+                    None => gone.push(id),
+                }
+            }
+            let index = Arc::clone(index);
+            blocking(move || {
+                index.upsert_tenders(&docs)?;
+                gone.into_iter().try_for_each(|id| index.delete_tender(id))
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Brings organisation `id`'s documents in line with the database: a
-    /// supplier's entry (deleted if it has no profile), or every public
+    /// supplier's entry (deleted if it has no profile) and the tenders it
+    /// won (their awards carry its name and 法人番号), or every public
     /// tender of a buyer (their documents carry its name).
     pub async fn index_organization(&self, id: OrgId) -> ServiceResult<()> {
         let index = self.search_index()?;
@@ -395,6 +496,18 @@ impl Services {
                 .await?
                 .as_ref()
                 .map(company_doc);
+            let won = {
+                let index = Arc::clone(&index);
+                blocking(move || {
+                    index.matching_tender_ids(&TenderSearch {
+                        awarded: true,
+                        winner: Some(id),
+                        ..TenderSearch::default()
+                    })
+                })
+                .await?
+            };
+            self.reindex_tenders(&index, &won).await?;
             return blocking(move || {
                 match doc {
                     Some(doc) => index.upsert_companies(&[doc])?,
@@ -418,20 +531,8 @@ impl Services {
                     ..TenderQuery::default()
                 })
                 .await?;
-            let mut docs = Vec::with_capacity(page.items.len());
-            for summary in &page.items {
-                if let Some(doc) = self
-                    .storage
-                    .tender(summary.id)
-                    .await?
-                    .as_ref()
-                    .and_then(tender_doc)
-                {
-                    docs.push(doc);
-                }
-            }
-            let index = Arc::clone(&index);
-            blocking(move || index.upsert_tenders(&docs)).await?;
+            let ids: Vec<TenderId> = page.items.iter().map(|t| t.id).collect();
+            self.reindex_tenders(&index, &ids).await?;
             if page.items.len() < BATCH as usize {
                 break;
             }
@@ -498,9 +599,11 @@ impl Services {
         // Each batch is written to the index while the next one is read
         // from the database.
         let mut tenders = 0;
+        let mut awards = 0;
         if scope.tenders() {
             let mut after = 0;
             let mut writing: Option<Writing> = None;
+            let mut numbers = CorporateNumbers::default();
             loop {
                 let batch = self.storage.public_tenders_after(after, BATCH).await?;
                 if let Some(w) = writing.take() {
@@ -512,8 +615,9 @@ impl Services {
                     });
                 }
                 let Some(last) = batch.last() else { break };
+                let docs = self.with_awards(&batch, after, &mut numbers).await?;
+                awards += docs.iter().filter(|d| d.award.is_some()).count() as u64;
                 after = last.id;
-                let docs: Vec<TenderDoc> = batch.iter().filter_map(tender_doc).collect();
                 let index = Arc::clone(&index);
                 writing = Some(Writing::start(docs.len(), move || {
                     index.upsert_tenders(&docs)
@@ -550,10 +654,48 @@ impl Services {
         .await?;
         Ok(ReindexReport {
             tenders,
+            awards,
             companies,
             seconds: started.elapsed().as_secs_f64(),
             index_bytes,
         })
+    }
+
+    /// The documents of a batch of tenders (ids after `after`, ascending),
+    /// with their awards read in one query: the awards of the batch are
+    /// among the first `batch.len()` after `after`.
+    async fn with_awards(
+        &self,
+        batch: &[Tender],
+        after: TenderId,
+        numbers: &mut CorporateNumbers,
+    ) -> ServiceResult<Vec<TenderDoc>> {
+        let Some(last) = batch.last().map(|t| t.id) else {
+            return Ok(Vec::new());
+        };
+        let limit = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+        let mut awards: HashMap<TenderId, Award> = HashMap::new();
+        if batch.iter().any(|t| t.status == TenderStatus::Awarded) {
+            for a in self.storage.awards_after(after, limit).await? {
+                if a.tender_id <= last {
+                    awards.insert(a.tender_id, a);
+                }
+            }
+        }
+        let mut docs = Vec::with_capacity(batch.len());
+        for t in batch {
+            let Some(mut doc) = tender_doc(t) else {
+                continue;
+            };
+            if t.status == TenderStatus::Awarded
+                && let Some(a) = awards.get(&t.id)
+            {
+                let number = numbers.of(self, a.bidder).await?;
+                doc.award = Some(award_doc(a, number.as_deref()));
+            }
+            docs.push(doc);
+        }
+        Ok(docs)
     }
 }
 

@@ -3,6 +3,9 @@
 //!
 //! `cargo run --release -p musubi-search --example search_bench -- [tenders] [dir] [reuse] [query filter] [rounds]`
 //!
+//! Awarded tenders (a sixth) carry an award; `SEARCH_BENCH_AWARDS=0` leaves
+//! the awards out and nothing else, to measure what they cost.
+//!
 //! The text is made of the Japanese string literals of the demo generator
 //! (`crates/app/src/demo/tenders.rs`, read at run time), so it has the
 //! length and the repetitiveness of demo tenders; without that file, of a
@@ -11,7 +14,7 @@
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use musubi_search::{SearchIndex, Sort, TenderDoc, TenderSearch};
+use musubi_search::{AwardDoc, SearchIndex, Sort, TenderDoc, TenderSearch};
 
 const WORDS: &[&str] = &[
     "業務",
@@ -316,6 +319,23 @@ fn tender(corpus: &Corpus, rng: &mut Rng, id: i64) -> TenderDoc {
         0 => vec![],
         _ => vec![["A", "B", "C", "D"][rng.below(4)].to_string()],
     };
+    let status = STATUSES[rng.below(STATUSES.len())];
+    // Awarded tenders carry their award, as the application indexes them,
+    // drawn from a generator of their own: the rest of the corpus is the
+    // same with or without them.
+    let with_awards = std::env::var("SEARCH_BENCH_AWARDS").map_or(true, |v| v != "0");
+    let award = (with_awards && status == "awarded").then(|| {
+        let rng = &mut Rng(0x9E37_79B9_7F4A_7C15 ^ (id as u64 + 1));
+        let amount = 100_000 + rng.below(100_000_000) as i64;
+        AwardDoc {
+            winner_id: 10_000 + rng.below(20_000) as i64,
+            winner_name: format!("株式会社{}", words(rng, 1)),
+            winner_corporate_number: Some(format!("{:013}", 1_000_000_000_000 + id)),
+            amount_tax_exclusive: Some(amount),
+            amount_tax_inclusive: Some(amount * 11 / 10),
+            awarded_at: published + Duration::days(45),
+        }
+    });
     TenderDoc {
         id,
         title: corpus.title(rng),
@@ -325,7 +345,7 @@ fn tender(corpus: &Corpus, rng: &mut Rng, id: i64) -> TenderDoc {
         kind: KINDS[rng.below(KINDS.len())].into(),
         category: CATEGORIES[rng.below(3)].into(),
         method: METHODS[rng.below(4)].into(),
-        status: STATUSES[rng.below(STATUSES.len())].into(),
+        status: status.into(),
         prefecture: (rng.below(10) > 0).then(|| format!("{pref:02}")),
         region: Some(REGIONS[pref % REGIONS.len()].into()),
         jsic: ["E", "09", "091", "0911"][..=level]
@@ -338,6 +358,7 @@ fn tender(corpus: &Corpus, rng: &mut Rng, id: i64) -> TenderDoc {
         opening_at: published + Duration::days(41),
         reserve_price: (rng.below(2) == 0).then(|| 100_000 + rng.below(100_000_000) as i64),
         amended: false,
+        award,
     }
 }
 
@@ -363,7 +384,8 @@ fn build(dir: &std::path::Path, n: i64) -> SearchIndex {
         }
     }
     ix.upsert_tenders(&batch).unwrap();
-    ix.commit().unwrap();
+    // The size once merged, as `musubi reindex` leaves it.
+    ix.wait_for_merges().unwrap();
     let secs = started.elapsed().as_secs_f64();
     println!(
         "indexed {n} tenders in {secs:.1}s: {:.0}/s; text {:.1} MB; index {:.1} MB ({:.2}x)",
@@ -463,6 +485,26 @@ fn main() {
                 price_min: Some(1_000_000),
                 price_max: Some(10_000_000),
                 published_from: Some(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()),
+                limit: 20,
+                ..Default::default()
+            },
+        ),
+        (
+            "awards, newest",
+            TenderSearch {
+                awarded: true,
+                sort: Sort::Awarded,
+                limit: 20,
+                ..Default::default()
+            },
+        ),
+        (
+            "awards, word + amount",
+            TenderSearch {
+                q: "株式会社".into(),
+                awarded: true,
+                amount_min: Some(10_000_000),
+                sort: Sort::AmountDesc,
                 limit: 20,
                 ..Default::default()
             },

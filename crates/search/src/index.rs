@@ -16,8 +16,16 @@
 //! fields are only the original title and summary (name and text for
 //! companies), read for the returned page only.
 //!
+//! An awarded tender's document also carries its award (落札者決定: the
+//! winner, 法人番号, amounts, date): the winner's name is part of the
+//! searchable text, the date and the tax-exclusive amount are fast fields
+//! (filters and sorting), and what a list of awards shows is one stored
+//! field, so the awards database is a search of the tender index with
+//! [`TenderSearch::awarded`] (no second index: the award belongs to its
+//! tender, is written with it, and costs nothing on the other documents).
+//!
 //! Filters: the code filters that have facets (kind, category, method,
-//! status, and the place: prefecture or region) are checked in one pass by
+//! status, award, and the place: prefecture or region) are checked in one pass by
 //! a collector that also counts the facets (each facet with every filter
 //! but its own) and keeps the top of the page. It reads one string fast
 //! field per document, `codes`, the document's codes joined: a segment
@@ -25,7 +33,8 @@
 //! combination (computed once per segment and search) and the facets come
 //! from counts per combination. The other filters (JSIC, grade, buyer,
 //! dates, price) are part of the tantivy query (terms and fast-field
-//! ranges) so the index skips what they exclude.
+//! ranges) so the index skips what they exclude; so are the award's
+//! winner, date and amount.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
@@ -35,7 +44,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::query::QueryError;
 
@@ -66,6 +75,24 @@ pub struct TenderDoc {
     /// 予定価格 (税抜) when public; `None` when sealed or not set.
     pub reserve_price: Option<i64>,
     pub amended: bool,
+    /// The confirmed award (落札者決定), once decided; never anything of
+    /// a bid before.
+    pub award: Option<AwardDoc>,
+}
+
+/// A tender's award as indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwardDoc {
+    /// The winning organisation.
+    pub winner_id: i64,
+    pub winner_name: String,
+    /// 法人番号 (13 digits), when the winner has one.
+    pub winner_corporate_number: Option<String>,
+    /// 落札金額 税抜 / 税込 (`None` for a proposal awarded without a price).
+    pub amount_tax_exclusive: Option<i64>,
+    pub amount_tax_inclusive: Option<i64>,
+    /// When the buyer confirmed the award.
+    pub awarded_at: DateTime<Utc>,
 }
 
 /// A supplier company as indexed.
@@ -94,6 +121,12 @@ pub enum Sort {
     Newest,
     /// Earliest submission deadline first.
     Deadline,
+    /// Latest award decision first (tenders without an award last).
+    Awarded,
+    /// Highest award amount (税抜) first; without an amount last.
+    AmountDesc,
+    /// Lowest award amount (税抜) first; without an amount last.
+    AmountAsc,
 }
 
 /// A tender search: the query and filters, all optional (empty = any).
@@ -120,6 +153,16 @@ pub struct TenderSearch {
     pub opening_to: Option<DateTime<Utc>>,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
+    /// Only tenders with a confirmed award (the awards database).
+    pub awarded: bool,
+    /// Only tenders awarded to this organisation.
+    pub winner: Option<i64>,
+    /// Award decided within (inclusive).
+    pub awarded_from: Option<DateTime<Utc>>,
+    pub awarded_to: Option<DateTime<Utc>>,
+    /// 落札金額 (税抜) within (inclusive); only awards with an amount match.
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
@@ -145,6 +188,46 @@ pub struct TenderHit {
     /// Title and summary excerpt as HTML: escaped text with `<mark>` around matches.
     pub title_html: String,
     pub snippet_html: String,
+    /// The tender's award, if decided.
+    pub award: Option<AwardDoc>,
+}
+
+/// One award as the awards database lists it: the tender's stored award
+/// with what a row shows of the tender.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwardHit {
+    pub tender_id: i64,
+    pub score: f32,
+    pub title: String,
+    /// Escaped, with `<mark>` around matches (empty in exports).
+    pub title_html: String,
+    pub winner_html: String,
+    #[serde(flatten)]
+    pub tender: AwardTender,
+    #[serde(flatten)]
+    pub award: AwardDoc,
+}
+
+/// What an award row shows of its tender (stored with the award: none of it
+/// changes once a tender is awarded, but the buyer's name, and a rename
+/// re-indexes the buyer's tenders).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwardTender {
+    pub buyer_id: i64,
+    pub buyer_name: String,
+    pub kind: String,
+    pub category: String,
+    pub method: String,
+    pub prefecture: Option<String>,
+}
+
+/// The stored award field: tender and award, JSON.
+#[derive(Serialize, Deserialize)]
+struct StoredAward {
+    #[serde(flatten)]
+    tender: AwardTender,
+    #[serde(flatten)]
+    award: AwardDoc,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,6 +253,9 @@ pub struct Facets {
     pub method: Vec<FacetCount>,
     pub status: Vec<FacetCount>,
     pub prefecture: Vec<FacetCount>,
+    /// `awarded`: tenders with a confirmed award (listed when there are some
+    /// or the filter is on).
+    pub awarded: Vec<FacetCount>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,7 +295,7 @@ use crate::query::{self, Expr};
 /// Written to `SCHEMA_VERSION` in the index directory; change it whenever the
 /// schema or the analysis changes (an old index then needs `musubi reindex`).
 pub const SCHEMA_VERSION: &str =
-    "musubi-search 5 (2+4 grams with tails, nfkc-lower-ws-ctl, codes, full price)";
+    "musubi-search 6 (2+4 grams with tails, nfkc-lower-ws-ctl, codes, full price, awards)";
 const VERSION_FILE: &str = "SCHEMA_VERSION";
 const TENDERS_DIR: &str = "tenders";
 const COMPANIES_DIR: &str = "companies";
@@ -248,7 +334,7 @@ const DOC_STORE_BLOCK: usize = 64 * 1024;
 // Fast-field names (the collector reads them by name).
 /// The string fast field with a document's facet and filter codes, joined
 /// by [`CODE_SEP`] (tenders: kind, category, method, status, prefecture,
-/// region; companies: prefecture, region). A search reads this one column
+/// region, award; companies: prefecture, region). A search reads this one column
 /// per document; its distinct values (combinations) are few.
 const CODES: &str = "codes";
 const CODE_SEP: char = '\u{1f}';
@@ -259,6 +345,10 @@ const T_METHOD: usize = 2;
 const T_STATUS: usize = 3;
 const T_PREFECTURE: usize = 4;
 const T_REGION: usize = 5;
+/// [`AWARDED`] or [`NO_PLACE`].
+const T_AWARD: usize = 6;
+/// The award code (and facet value) of a tender with a confirmed award.
+pub const AWARDED: &str = "awarded";
 /// Positions in a company's codes.
 const C_PREFECTURE: usize = 0;
 const C_REGION: usize = 1;
@@ -278,6 +368,8 @@ const PUBLISHED: &str = "published_at";
 const CLOSES: &str = "submission_closes_at";
 const OPENING: &str = "opening_at";
 const PRICE: &str = "reserve_price";
+const AWARDED_AT: &str = "awarded_at";
+const AWARD_AMOUNT: &str = "award_amount";
 const UPDATED: &str = "updated_at";
 
 fn index_error(e: impl std::fmt::Display) -> SearchError {
@@ -351,7 +443,7 @@ struct TenderSchema {
     id: Field,
     title: Field,
     summary: Field,
-    /// title (twice), summary, buyer name.
+    /// title (twice), summary, buyer name, and the winner's name and 法人番号.
     text: Grams,
     codes: Field,
     jsic: Field,
@@ -361,6 +453,13 @@ struct TenderSchema {
     closes: Field,
     opening: Field,
     price: Field,
+    /// [`StoredAward`] as JSON, on awarded tenders only.
+    award: Field,
+    winner_id: Field,
+    /// Fast fields present on awarded tenders only (an optional column
+    /// costs the others about a bit each).
+    awarded_at: Field,
+    award_amount: Field,
 }
 
 impl TenderSchema {
@@ -383,6 +482,10 @@ impl TenderSchema {
             closes: b.add_i64_field(CLOSES, FAST),
             opening: b.add_i64_field(OPENING, FAST),
             price: b.add_i64_field(PRICE, FAST),
+            award: b.add_text_field("award", STORED),
+            winner_id: b.add_i64_field("winner_id", INDEXED),
+            awarded_at: b.add_i64_field(AWARDED_AT, FAST),
+            award_amount: b.add_i64_field(AWARD_AMOUNT, FAST),
             schema: b.build(),
         }
     }
@@ -392,8 +495,12 @@ impl TenderSchema {
         doc.add_i64(self.id, d.id);
         doc.add_text(self.title, &d.title);
         doc.add_text(self.summary, &d.summary);
-        self.text
-            .add_to(&mut doc, &[&d.title, &d.summary, &d.buyer_name]);
+        let mut texts = vec![d.title.as_str(), d.summary.as_str(), d.buyer_name.as_str()];
+        if let Some(a) = &d.award {
+            texts.push(&a.winner_name);
+            texts.extend(a.winner_corporate_number.as_deref());
+        }
+        self.text.add_to(&mut doc, &texts);
         let codes = join_codes(&[
             &d.kind,
             &d.category,
@@ -401,6 +508,7 @@ impl TenderSchema {
             &d.status,
             d.prefecture.as_deref().unwrap_or(NO_PLACE),
             d.region.as_deref().unwrap_or(NO_PLACE),
+            if d.award.is_some() { AWARDED } else { NO_PLACE },
         ]);
         doc.add_text(self.codes, codes);
         for j in &d.jsic {
@@ -422,7 +530,42 @@ impl TenderSchema {
             self.price,
             d.reserve_price.filter(|p| *p >= 0).unwrap_or(NO_PRICE),
         );
+        if let Some(a) = &d.award {
+            let stored = StoredAward {
+                tender: AwardTender {
+                    buyer_id: d.buyer_id,
+                    buyer_name: d.buyer_name.clone(),
+                    kind: d.kind.clone(),
+                    category: d.category.clone(),
+                    method: d.method.clone(),
+                    prefecture: d.prefecture.clone(),
+                },
+                award: a.clone(),
+            };
+            doc.add_text(
+                self.award,
+                serde_json::to_string(&stored).expect("an award serialises"),
+            );
+            doc.add_i64(self.winner_id, a.winner_id);
+            doc.add_i64(self.awarded_at, micros(a.awarded_at));
+            if let Some(amount) = a.amount_tax_exclusive {
+                doc.add_i64(self.award_amount, amount);
+            }
+        }
         doc
+    }
+
+    /// The stored award of a document, if it has one.
+    fn stored_award(&self, doc: &TantivyDocument) -> Option<StoredAward> {
+        let json = doc.get_first(self.award)?.as_str()?;
+        match serde_json::from_str(json) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                // Written by this schema version: only a bug gets here.
+                tracing::error!(error = %e, "unreadable stored award");
+                None
+            }
+        }
     }
 }
 
@@ -841,7 +984,9 @@ impl SearchIndex {
     ///   value matches (blank values are ignored); `prefectures` and
     ///   `regions` together are one filter (either matches); date bounds
     ///   are inclusive at both ends; a price filter only matches tenders
-    ///   with a public price (a negative price counts as none).
+    ///   with a public price (a negative price counts as none); the award
+    ///   filters (winner, date, amount) only match awarded tenders (an
+    ///   amount filter: those awarded with an amount).
     /// - `Sort::Relevance` without a query sorts like `Sort::Newest`; hits
     ///   are scored only when sorting by relevance (`score` is 0 otherwise).
     ///   Ties go to the higher id.
@@ -870,6 +1015,7 @@ impl SearchIndex {
                 score: e.score,
                 title_html: highlight_html(title, &terms, None),
                 snippet_html: highlight_html(summary, &terms, Some(SNIPPET_CHARS)),
+                award: ts.stored_award(&doc).map(|a| a.award),
             });
         }
         let mut counts = fruit.facets.into_iter();
@@ -881,12 +1027,95 @@ impl SearchIndex {
             method: next(&[&s.methods]),
             status: next(&[&s.statuses]),
             prefecture: next(&[&s.prefectures]),
+            awarded: next(&[&awarded_filter(s)]),
         };
         Ok(SearchPage {
             total: fruit.total,
             hits,
             facets,
         })
+    }
+
+    /// The awards database: [`Self::search_tenders`] of awarded tenders
+    /// only (whatever `s.awarded` says), each hit with its award. Facets
+    /// are left empty.
+    pub fn search_awards(&self, s: &TenderSearch) -> Result<SearchPage<AwardHit>, SearchError> {
+        let s = TenderSearch {
+            awarded: true,
+            ..s.clone()
+        };
+        let (searcher, expr, fruit) = self.run_tender_search(&s, s.offset, s.limit)?;
+        let terms: Vec<&str> = expr
+            .as_ref()
+            .map(|e| e.positive_terms())
+            .unwrap_or_default();
+        let hits = self.award_hits(&searcher, &fruit.top, Some(&terms))?;
+        Ok(SearchPage {
+            total: fruit.total,
+            hits,
+            facets: Facets::default(),
+        })
+    }
+
+    /// How many awards `s` matches and, unless that is more than `max`
+    /// (nothing is read then), every one (its paging ignored; awarded
+    /// only), in its order, without highlighting: for exports.
+    pub fn all_awards(
+        &self,
+        s: &TenderSearch,
+        max: usize,
+    ) -> Result<(u64, Option<Vec<AwardHit>>), SearchError> {
+        let s = TenderSearch {
+            awarded: true,
+            ..s.clone()
+        };
+        // Count first: a ranking of `max` entries is not paid for an
+        // export that is refused.
+        let (_, _, counted) = self.run_tender_search(&s, 0, 0)?;
+        if counted.total > max as u64 {
+            return Ok((counted.total, None));
+        }
+        let (searcher, _, fruit) = self.run_tender_search(&s, 0, max)?;
+        let hits = self.award_hits(&searcher, &fruit.top, None)?;
+        Ok((fruit.total, Some(hits)))
+    }
+
+    /// Award hits from ranked entries; highlighted when `terms` are given.
+    fn award_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: &[Entry],
+        terms: Option<&[&str]>,
+    ) -> Result<Vec<AwardHit>, SearchError> {
+        let ts = &self.ts;
+        let mut hits = Vec::with_capacity(top.len());
+        for e in top {
+            let doc: TantivyDocument = searcher
+                .doc(DocAddress::new(e.seg, e.doc))
+                .map_err(index_error)?;
+            // Only awarded documents pass the filter, all with the field.
+            let Some(stored) = ts.stored_award(&doc) else {
+                continue;
+            };
+            let title = stored_str(&doc, ts.title).to_owned();
+            let (title_html, winner_html) = match terms {
+                Some(terms) => (
+                    highlight_html(&title, terms, None),
+                    highlight_html(&stored.award.winner_name, terms, None),
+                ),
+                None => (String::new(), String::new()),
+            };
+            hits.push(AwardHit {
+                tender_id: e.id,
+                score: e.score,
+                title,
+                title_html,
+                winner_html,
+                tender: stored.tender,
+                award: stored.award,
+            });
+        }
+        Ok(hits)
     }
 
     /// The ids of every tender that `s` matches (its paging ignored), in
@@ -941,30 +1170,44 @@ impl SearchIndex {
             let min = s.price_min.unwrap_or(0).max(0);
             filters.extend(range(ts.price, Some(min), s.price_max));
         }
+        if let Some(w) = s.winner {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_i64(ts.winner_id, w),
+                IndexRecordOption::Basic,
+            )));
+        }
+        filters.extend(range(ts.awarded_at, m(s.awarded_from), m(s.awarded_to)));
+        filters.extend(range(ts.award_amount, s.amount_min, s.amount_max));
 
+        let awarded = awarded_filter(s);
         let groups = vec![
             Group::new(vec![(T_KIND, &s.kinds)]),
             Group::new(vec![(T_CATEGORY, &s.categories)]),
             Group::new(vec![(T_METHOD, &s.methods)]),
             Group::new(vec![(T_STATUS, &s.statuses)]),
             Group::new(vec![(T_PREFECTURE, &s.prefectures), (T_REGION, &s.regions)]),
+            Group::new(vec![(T_AWARD, &awarded)]),
         ];
         let searcher = self.tenders.reader.searcher();
         let plan = Plan {
             combos: self.tenders.combos.for_searcher(&searcher),
             groups,
-            // kind, category, method, status, prefecture: (code, group)
+            // kind, category, method, status, prefecture, award: (code, group)
             facets: vec![
                 (T_KIND, 0),
                 (T_CATEGORY, 1),
                 (T_METHOD, 2),
                 (T_STATUS, 3),
                 (T_PREFECTURE, 4),
+                (T_AWARD, 5),
             ],
             sort: match (s.sort, expr.is_some()) {
                 (Sort::Relevance, true) => SortBy::Score,
                 (Sort::Relevance, false) | (Sort::Newest, _) => SortBy::Desc(PUBLISHED),
                 (Sort::Deadline, _) => SortBy::Asc(CLOSES),
+                (Sort::Awarded, _) => SortBy::Desc(AWARDED_AT),
+                (Sort::AmountDesc, _) => SortBy::Desc(AWARD_AMOUNT),
+                (Sort::AmountAsc, _) => SortBy::Asc(AWARD_AMOUNT),
             },
             offset,
             limit,
@@ -1104,6 +1347,15 @@ impl SearchIndex {
                 .sum()
         }
         self.dir.as_deref().map_or(0, walk)
+    }
+}
+
+/// The values of the award filter group: [`AWARDED`] when on.
+fn awarded_filter(s: &TenderSearch) -> Vec<String> {
+    if s.awarded {
+        vec![AWARDED.to_owned()]
+    } else {
+        Vec::new()
     }
 }
 

@@ -10,7 +10,8 @@
 //!   the documents whose normalised text contains it.
 //! - [`query`]: parses the query language into [`query::Expr`] or a
 //!   [`QueryError`] that says what is wrong.
-//! - [`index`]: [`SearchIndex`], documents in, ranked and faceted hits out.
+//! - [`index`]: [`SearchIndex`], documents in, ranked and faceted hits out;
+//!   awarded tenders carry their award, which makes the awards database.
 //!
 //! The index is derived state: it is fed from the outbox and rebuilt from
 //! the database by `musubi reindex`; nothing here is the source of truth.
@@ -21,7 +22,7 @@ pub mod index;
 pub mod query;
 
 pub use index::{
-    CompanyDoc, CompanyHit, CompanySearch, FacetCount, Facets, SearchError, SearchIndex,
-    SearchPage, Sort, TenderDoc, TenderHit, TenderSearch,
+    AWARDED, AwardDoc, AwardHit, AwardTender, CompanyDoc, CompanyHit, CompanySearch, FacetCount,
+    Facets, SearchError, SearchIndex, SearchPage, Sort, TenderDoc, TenderHit, TenderSearch,
 };
 pub use query::QueryError;

@@ -26,6 +26,7 @@ fn tender(id: i64, title: &str, summary: &str) -> TenderDoc {
         opening_at: at(21),
         reserve_price: None,
         amended: false,
+        award: None,
     }
 }
 
@@ -522,6 +523,185 @@ fn facets_count_with_every_filter_but_their_own() {
         facet(&p.facets.kind),
         vec![("proposal", 1), ("sealed_bid", 1)]
     );
+}
+
+fn award(winner_id: i64, name: &str, amount: Option<i64>, day: u32) -> AwardDoc {
+    AwardDoc {
+        winner_id,
+        winner_name: name.into(),
+        winner_corporate_number: None,
+        amount_tax_exclusive: amount,
+        amount_tax_inclusive: amount.map(|a| a * 11 / 10),
+        awarded_at: at(day),
+    }
+}
+
+fn in_order(ix: &SearchIndex, s: TenderSearch) -> Vec<i64> {
+    search(ix, s).hits.iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn awards_are_found_filtered_sorted_and_counted() {
+    let mut printing = tender(1, "庁舎案内パンフレット印刷", "");
+    printing.status = "awarded".into();
+    printing.award = Some(AwardDoc {
+        winner_corporate_number: Some("7000012050002".into()),
+        ..award(501, "株式会社東洋印刷", Some(900_000), 10)
+    });
+    let mut road = tender(2, "市道舗装補修工事", "");
+    road.status = "awarded".into();
+    road.prefecture = Some("14".into());
+    road.award = Some(award(502, "箱根土木", Some(2_000_000), 12));
+    let mut design = tender(3, "公園整備基本設計", "");
+    design.status = "awarded".into();
+    design.award = Some(award(503, "小田原設計", None, 11));
+    // Awarded by its status, without an award record: not an award.
+    let mut bare = tender(4, "備品購入", "");
+    bare.status = "awarded".into();
+    // Names the winner in its text, is not awarded.
+    let open = tender(5, "名刺印刷", "前回は株式会社東洋印刷が受注。");
+    let ix = index_with(&[printing, road, design, bare, open]);
+
+    // The winner's name and 法人番号 are searchable text.
+    assert_eq!(ids(&ix, q("東洋印刷")), [1, 5]);
+    let awarded = |s: TenderSearch| TenderSearch { awarded: true, ..s };
+    assert_eq!(ids(&ix, awarded(q("東洋印刷"))), [1]);
+    assert_eq!(ids(&ix, q("7000012050002")), [1]);
+    assert_eq!(ids(&ix, q("箱根")), [2]);
+
+    // The facet counts awards with every other filter, its own value kept.
+    let all = search(&ix, q(""));
+    assert_eq!(facet(&all.facets.awarded), [("awarded", 3)]);
+    let p = search(&ix, awarded(q("")));
+    assert_eq!(p.total, 3);
+    assert_eq!(facet(&p.facets.awarded), [("awarded", 3)]);
+    assert_eq!(facet(&p.facets.status), [("awarded", 3)]);
+    let p = search(&ix, awarded(q("名刺")));
+    assert_eq!(p.total, 0);
+    assert_eq!(facet(&p.facets.awarded), [("awarded", 0)]);
+    assert_eq!(
+        search(&ix, q("名刺")).facets.awarded,
+        [],
+        "no awards, no facet value"
+    );
+
+    // Filters: winner, decision date, amount (only awards with one).
+    let f = |s: TenderSearch| ids(&ix, s);
+    assert_eq!(
+        f(TenderSearch {
+            winner: Some(502),
+            ..q("")
+        }),
+        [2]
+    );
+    assert_eq!(
+        f(TenderSearch {
+            awarded_from: Some(at(11)),
+            ..q("")
+        }),
+        [2, 3]
+    );
+    assert_eq!(
+        f(TenderSearch {
+            awarded_to: Some(at(11)),
+            ..q("")
+        }),
+        [1, 3]
+    );
+    assert_eq!(
+        f(TenderSearch {
+            amount_min: Some(1_000_000),
+            ..q("")
+        }),
+        [2]
+    );
+    assert_eq!(
+        f(TenderSearch {
+            amount_max: Some(900_000),
+            ..q("")
+        }),
+        [1]
+    );
+    assert_eq!(
+        f(TenderSearch {
+            amount_min: Some(0),
+            ..awarded(q(""))
+        }),
+        [1, 2]
+    );
+
+    // Sorts: by decision, by amount either way (no amount last).
+    let sorted = |sort| {
+        in_order(
+            &ix,
+            TenderSearch {
+                sort,
+                ..awarded(q(""))
+            },
+        )
+    };
+    assert_eq!(sorted(Sort::Awarded), [2, 3, 1]);
+    assert_eq!(sorted(Sort::AmountDesc), [2, 1, 3]);
+    assert_eq!(sorted(Sort::AmountAsc), [1, 2, 3]);
+    // Without the filter, tenders without an award come after the awards.
+    let p = in_order(
+        &ix,
+        TenderSearch {
+            sort: Sort::Awarded,
+            ..q("")
+        },
+    );
+    assert_eq!(p[..3], [2, 3, 1]);
+
+    // Tender hits carry their award.
+    let p = search(&ix, q("印刷"));
+    let of = |id: i64| p.hits.iter().find(|h| h.id == id).unwrap();
+    assert_eq!(of(1).award.as_ref().unwrap().winner_id, 501);
+    assert_eq!(of(5).award, None);
+
+    // The awards list: highlighted, with the tender's codes.
+    let page = ix
+        .search_awards(&TenderSearch {
+            q: "東洋".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1, "awarded only, whatever the search says");
+    let hit = &page.hits[0];
+    assert_eq!(hit.tender_id, 1);
+    assert_eq!(hit.title, "庁舎案内パンフレット印刷");
+    assert_eq!(hit.winner_html, "株式会社<mark>東洋</mark>印刷");
+    assert_eq!(hit.tender.buyer_name, "テスト市");
+    assert_eq!(hit.tender.prefecture.as_deref(), Some("13"));
+    assert_eq!(hit.tender.category, "services");
+    assert_eq!(hit.award.amount_tax_inclusive, Some(990_000));
+    assert_eq!(
+        hit.award.winner_corporate_number.as_deref(),
+        Some("7000012050002")
+    );
+
+    // Every award, in order, or none past the cap.
+    let every = TenderSearch {
+        sort: Sort::Awarded,
+        limit: 1,
+        ..Default::default()
+    };
+    let (total, all) = ix.all_awards(&every, 3).unwrap();
+    let all = all.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(
+        all.iter().map(|h| h.tender_id).collect::<Vec<_>>(),
+        [2, 3, 1]
+    );
+    assert!(all.iter().all(|h| h.title_html.is_empty()));
+    assert_eq!(ix.all_awards(&every, 2).unwrap(), (3, None));
+
+    // An award replaced by a document without one is gone from the list.
+    ix.upsert_tenders(&[tender(2, "市道舗装補修工事", "")])
+        .unwrap();
+    ix.commit().unwrap();
+    assert_eq!(ids(&ix, awarded(q(""))), [1, 3]);
 }
 
 #[test]

@@ -30,6 +30,7 @@ use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page};
 
+mod awards;
 mod bids;
 mod search;
 mod tenders;
@@ -369,6 +370,7 @@ fn operations() -> Vec<OpDoc> {
     ops.extend(tenders::operations());
     ops.extend(bids::operations());
     ops.extend(search::operations());
+    ops.extend(awards::operations());
     ops
 }
 
@@ -436,6 +438,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "検索",
         "Full-text search of tenders and companies: the query language, filters and facet counts.",
         "案件・企業の全文検索（検索式、絞り込み条件、絞り込み候補の件数）。",
+    ),
+    (
+        "awards",
+        "Awards",
+        "落札情報",
+        "The awards database: decided awards (winner, amounts, date), searched and exported as CSV.",
+        "落札情報（落札者・落札金額・落札決定日）の検索とCSV出力。",
     ),
     (
         "meta",
@@ -561,6 +570,12 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
         400,
         "Search: q is longer than 500 characters.",
         "検索：検索式（q）が500文字を超えています。",
+    ),
+    (
+        "export_too_large",
+        400,
+        "Awards CSV: more awards match than one export holds; narrow the search.",
+        "落札情報のCSV出力：該当件数が一度に出力できる件数を超えています（条件を絞り込んでください）。",
     ),
     (
         "invalid_role",
@@ -861,6 +876,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "query_lone_operator",
             "query_unterminated_phrase",
             "query_too_long",
+            "export_too_large",
             "invalid_token",
             "invalid_invitation",
             "invalid_role",
@@ -2464,6 +2480,9 @@ fn schemas() -> Value {
     for (name, v) in search::schemas() {
         s.insert(name.to_owned(), v);
     }
+    for (name, v) in awards::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     Value::Object(s)
 }
 
@@ -2568,6 +2587,9 @@ fn parameters() -> Value {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in search::parameters() {
+        p.insert(key.to_owned(), v);
+    }
+    for (key, v) in awards::parameters() {
         p.insert(key.to_owned(), v);
     }
     Value::Object(p)
@@ -2728,9 +2750,15 @@ fn operation(d: &OpDoc, access: Access) -> Value {
         ok["content"] = json!({ "application/json": { "schema": schema_ref(schema) } });
     }
     if d.file {
+        // Exports say what they are; attachments are any file.
+        let media = if d.path.ends_with(".csv") {
+            "text/csv"
+        } else {
+            "application/octet-stream"
+        };
         ok["content"] = json!({
-            "application/octet-stream": {
-                "schema": { "type": "string", "contentMediaType": "application/octet-stream" }
+            media: {
+                "schema": { "type": "string", "contentMediaType": media }
             }
         });
         ok["headers"] = json!({

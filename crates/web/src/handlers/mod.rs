@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api_docs;
 pub mod assets;
+pub mod awards;
 pub mod bids;
 pub mod companies;
 pub mod dev_mailbox;

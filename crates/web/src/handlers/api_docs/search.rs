@@ -31,6 +31,12 @@ const TENDER_QUERY: &[&str] = &[
     "search_opening_to",
     "search_price_min",
     "search_price_max",
+    "search_awarded",
+    "search_winner",
+    "search_awarded_from",
+    "search_awarded_to",
+    "search_amount_min",
+    "search_amount_max",
     "search_sort",
     "page",
     "search_per_page",
@@ -52,8 +58,8 @@ pub(super) fn operations() -> Vec<OpDoc> {
     vec![
         op(M::GET, "/api/v1/search/tenders", "fullTextSearchTenders", "search", "Full-text search of tenders", "案件の全文検索")
             .describe(
-                "Public. Searches the title and summary of published tenders, with filters and facet counts; the same search as the page /search, with the same parameters. q is the query language: words separated by spaces must all match (AND); OR, NOT (or ANDNOT), parentheses and \"quoted phrases\" are understood; Japanese is matched as written, with no dictionary (any two or more characters match as a substring). Without q (and without sort), results are the newest first; with q, the most relevant first. Filters combine with AND; the values of a repeated parameter with OR. Dates are days in Japan time (a _to day is included whole). Facets count the matches per value with every filter applied except the facet's own. A query the language refuses answers 400 with its own code (query_unbalanced, query_lone_operator, query_unterminated_phrase, query_too_long); an unknown filter value 400 invalid_parameter, the parameter named in fields. Results come from the search index, which follows changes within moments; status, buyer and dates are read from the tender itself.",
-                "公開情報です。公告済みの案件の件名・概要を全文検索し、絞り込み条件と絞り込み候補ごとの件数（facets）を返します。ページ /search と同じ検索で、パラメーターも同じです。q は検索式です：スペースで区切った語はすべてを含むもの（AND）、OR（いずれか）、NOT・ANDNOT（除く）、括弧、\"語句\"（この並びのまま）が使えます。日本語は辞書を使わず書かれたとおりに照合します（2文字以上の任意の部分文字列に一致します）。q を省略すると公告の新しい順、指定すると関連度の高い順に返します（sort で変更できます）。各条件はすべてを満たすもの（AND）、同じパラメーターを繰り返した値はいずれかに該当するもの（OR）を検索します。日付は日本時間の日付で、_to の日はその日の終わりまで含みます。facets は、その項目以外の条件をすべて適用したときの値ごとの件数です。検索式の誤りは 400 と誤りごとのコード（query_unbalanced、query_lone_operator、query_unterminated_phrase、query_too_long）、絞り込み条件の値の誤りは 400 invalid_parameter を返し、fields に誤ったパラメーターを示します。検索は検索索引から行い、変更は直ちに反映されます。状態・発注機関・日時は案件から読み出します。",
+                "Public. Searches the title and summary of published tenders, with filters and facet counts; the same search as the page /search, with the same parameters. q is the query language: words separated by spaces must all match (AND); OR, NOT (or ANDNOT), parentheses and \"quoted phrases\" are understood; Japanese is matched as written, with no dictionary (any two or more characters match as a substring). Without q (and without sort), results are the newest first; with q, the most relevant first. Filters combine with AND; the values of a repeated parameter with OR. Dates are days in Japan time (a _to day is included whole). Facets count the matches per value with every filter applied except the facet's own. Awarded tenders carry their award (winner, amounts, decision): q also matches the winner's name and corporate number, awarded=1 keeps only them (also the facet awarded), and searchAwards (/api/v1/awards) lists and exports them. A query the language refuses answers 400 with its own code (query_unbalanced, query_lone_operator, query_unterminated_phrase, query_too_long); an unknown filter value 400 invalid_parameter, the parameter named in fields. Results come from the search index, which follows changes within moments; status, buyer and dates are read from the tender itself.",
+                "公開情報です。公告済みの案件の件名・概要を全文検索し、絞り込み条件と絞り込み候補ごとの件数（facets）を返します。ページ /search と同じ検索で、パラメーターも同じです。q は検索式です：スペースで区切った語はすべてを含むもの（AND）、OR（いずれか）、NOT・ANDNOT（除く）、括弧、\"語句\"（この並びのまま）が使えます。日本語は辞書を使わず書かれたとおりに照合します（2文字以上の任意の部分文字列に一致します）。q を省略すると公告の新しい順、指定すると関連度の高い順に返します（sort で変更できます）。各条件はすべてを満たすもの（AND）、同じパラメーターを繰り返した値はいずれかに該当するもの（OR）を検索します。日付は日本時間の日付で、_to の日はその日の終わりまで含みます。facets は、その項目以外の条件をすべて適用したときの値ごとの件数です。落札者が決定した案件は落札情報（落札者・金額・決定日時）を含み、q は落札者名・法人番号にも一致します。awarded=1 で落札者決定済みの案件のみに絞り込めます（facets の awarded）。落札情報の一覧・CSV出力は searchAwards（/api/v1/awards）です。検索式の誤りは 400 と誤りごとのコード（query_unbalanced、query_lone_operator、query_unterminated_phrase、query_too_long）、絞り込み条件の値の誤りは 400 invalid_parameter を返し、fields に誤ったパラメーターを示します。検索は検索索引から行い、変更は直ちに反映されます。状態・発注機関・日時は案件から読み出します。",
             )
             .query(TENDER_QUERY)
             .ok(200, "TenderSearchResult", "One page of matching tenders, with facet counts.", "検索結果（1ページ分）と絞り込み候補の件数。"),
@@ -266,9 +272,9 @@ pub(super) fn parameters() -> Vec<(&'static str, Value)> {
             "search_sort",
             query_param(
                 "sort",
-                json!({ "type": "string", "enum": ["relevance", "newest", "deadline"] }),
-                "Order: relevance (the default with q), newest (the default without), deadline (earliest submission deadline first).",
-                "並び順：relevance（関連度順。q 指定時の既定）、newest（公告の新しい順。q 省略時の既定）、deadline（提出締切の早い順）。",
+                json!({ "type": "string", "enum": ["relevance", "newest", "deadline", "awarded", "amount_desc", "amount_asc"] }),
+                "Order: relevance (the default with q), newest (the default without), deadline (earliest submission deadline first), awarded (latest award decision first), amount_desc / amount_asc (by award amount excl. tax); tenders without an award (or its amount) come last in the award orders.",
+                "並び順：relevance（関連度順。q 指定時の既定）、newest（公告の新しい順。q 省略時の既定）、deadline（提出締切の早い順）、awarded（落札決定日の新しい順）、amount_desc・amount_asc（税抜の落札金額の高い順・低い順）。落札の並び順では、落札者が決定していない案件（価格のない落札）は末尾になります。",
             ),
         ),
         (
@@ -434,6 +440,14 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     prop(date_time(), "Submission deadline.", "提出締切日時。"),
                 ),
                 ("opening_at", prop(date_time(), "Bid opening.", "開札日時。")),
+                (
+                    "award",
+                    prop(
+                        json!({ "oneOf": [schema_ref("Award"), { "type": "null" }] }),
+                        "The decided award (落札者決定), or null.",
+                        "決定した落札（落札者決定）。未決定の場合は null。",
+                    ),
+                ),
             ],
         ),
     ));
@@ -450,7 +464,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
         "facets",
         prop(
             object(
-                &["kind", "category", "method", "status", "prefecture"],
+                &["kind", "category", "method", "status", "prefecture", "awarded"],
                 vec![
                     ("kind", facet_counts("Per kind.", "案件種別ごと。")),
                     ("category", facet_counts("Per category.", "区分ごと。")),
@@ -462,6 +476,13 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     (
                         "prefecture",
                         facet_counts("Per prefecture of the place.", "履行場所の都道府県ごと。"),
+                    ),
+                    (
+                        "awarded",
+                        facet_counts(
+                            "Tenders with a decided award (value awarded; listed when there are some or awarded=1).",
+                            "落札者が決定した案件の件数（値は awarded。該当があるか awarded=1 の場合に返します）。",
+                        ),
                     ),
                 ],
             ),

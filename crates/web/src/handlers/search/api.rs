@@ -5,7 +5,7 @@
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use musubi_search::{FacetCount, Facets};
+use musubi_search::{AwardDoc, FacetCount, Facets};
 use serde_json::{Value, json};
 
 use super::pages::{load_companies, load_tenders, refusal};
@@ -13,7 +13,7 @@ use super::{CompanyParams, TenderParams};
 use crate::WebState;
 use crate::error::AppResult;
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
@@ -30,6 +30,21 @@ fn facets_json(f: &Facets) -> Value {
         "method": counts(&f.method),
         "status": counts(&f.status),
         "prefecture": counts(&f.prefecture),
+        "awarded": counts(&f.awarded),
+    })
+}
+
+/// A tender's award in the API (the awards database's fields).
+pub(crate) fn award_json(a: &AwardDoc) -> Value {
+    json!({
+        "winner": {
+            "id": a.winner_id,
+            "name": a.winner_name,
+            "corporate_number": a.winner_corporate_number,
+        },
+        "amount_tax_exclusive": a.amount_tax_exclusive,
+        "amount_tax_inclusive": a.amount_tax_inclusive,
+        "awarded_at": rfc3339(a.awarded_at),
     })
 }
 
@@ -69,6 +84,7 @@ pub async fn tenders(State(state): State<WebState>, RawQuery(q): RawQuery) -> Ap
                 "published_at": t.published_at.map(rfc3339),
                 "submission_closes_at": rfc3339(s.submission_closes_at),
                 "opening_at": rfc3339(s.opening_at),
+                "award": h.award.as_ref().map(award_json),
             }))
         })
         .collect();

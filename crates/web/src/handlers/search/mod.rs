@@ -8,7 +8,8 @@
 //! same parameters. The parts:
 //!
 //! - this module: the routes, the parameters as they appear in the URL
-//!   ([`TenderParams`], [`CompanyParams`]), their checking into a
+//!   ([`TenderParams`], [`CompanyParams`]; the awards database, `/awards`,
+//!   takes the tender search's), their checking into a
 //!   [`musubi_search::TenderSearch`] / [`musubi_search::CompanySearch`], and
 //!   the links that change one of them;
 //! - `pages`: the HTML pages;
@@ -19,8 +20,8 @@
 //! page (with the form as it was sent) and in the API (`query_*` codes from
 //! [`musubi_search::QueryError`], `invalid_parameter` for filters).
 
-mod api;
-mod pages;
+pub(crate) mod api;
+pub(crate) mod pages;
 
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -139,6 +140,12 @@ fn label(param: &str) -> (&'static str, &'static str) {
         "opening_to" => ("開札日（まで）", "opening until"),
         "price_min" => ("予定価格（下限）", "minimum reserve price"),
         "price_max" => ("予定価格（上限）", "maximum reserve price"),
+        "awarded" => ("落札済み", "awarded"),
+        "winner" => ("落札者", "winner"),
+        "awarded_from" => ("落札決定日（から）", "awarded from"),
+        "awarded_to" => ("落札決定日（まで）", "awarded until"),
+        "amount_min" => ("落札金額（下限）", "minimum award amount"),
+        "amount_max" => ("落札金額（上限）", "maximum award amount"),
         "sort" => ("並び順", "sort order"),
         "page" => ("ページ", "page"),
         "per_page" => ("1ページの件数", "results per page"),
@@ -312,6 +319,20 @@ fn codes_of<T>(
     out
 }
 
+/// An organisation's id (a positive integer).
+fn org_id(param: &'static str, raw: &str, problems: &mut Problems) -> Option<i64> {
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Some(id),
+        _ => {
+            problems.add(Problem::invalid(param, raw, None));
+            None
+        }
+    }
+}
+
 fn prefecture_code(s: &str) -> Option<&'static str> {
     Prefecture::parse(s).ok().map(Prefecture::code)
 }
@@ -442,6 +463,15 @@ pub struct TenderParams {
     pub opening_to: String,
     pub price_min: String,
     pub price_max: String,
+    /// `1`: awarded tenders only.
+    pub awarded: String,
+    /// The winning organisation's id.
+    pub winner: String,
+    pub awarded_from: String,
+    pub awarded_to: String,
+    /// 落札金額 (税抜) bounds.
+    pub amount_min: String,
+    pub amount_max: String,
     pub sort: String,
     pub page: String,
     /// The API's page size.
@@ -483,6 +513,12 @@ impl TenderParams {
                 "opening_to" => p.opening_to = v,
                 "price_min" => p.price_min = v,
                 "price_max" => p.price_max = v,
+                "awarded" => p.awarded = v,
+                "winner" => p.winner = v,
+                "awarded_from" => p.awarded_from = v,
+                "awarded_to" => p.awarded_to = v,
+                "amount_min" => p.amount_min = v,
+                "amount_max" => p.amount_max = v,
                 "sort" => p.sort = v,
                 "page" => p.page = v,
                 "per_page" => p.per_page = v,
@@ -513,6 +549,12 @@ impl TenderParams {
                 &self.opening_to,
                 &self.price_min,
                 &self.price_max,
+                &self.awarded,
+                &self.winner,
+                &self.awarded_from,
+                &self.awarded_to,
+                &self.amount_min,
+                &self.amount_max,
             ]
             .iter()
             .any(|v| !v.is_empty())
@@ -521,11 +563,22 @@ impl TenderParams {
     /// The order results come in: as asked, else by relevance for a query
     /// and newest first without one (relevance means nothing without words).
     pub fn sort(&self) -> Option<Sort> {
+        self.sort_for(false)
+    }
+
+    /// [`Self::sort`], or for the awards database (`awards`): newest
+    /// decision first unless asked otherwise, and relevance only with words.
+    pub fn sort_for(&self, awards: bool) -> Option<Sort> {
         let has_query = !self.q.trim().is_empty();
         match self.sort.as_str() {
+            "" if awards => Some(Sort::Awarded),
             "" | "relevance" if has_query => Some(Sort::Relevance),
+            "relevance" if awards => Some(Sort::Awarded),
             "" | "relevance" | "newest" => Some(Sort::Newest),
             "deadline" => Some(Sort::Deadline),
+            "awarded" => Some(Sort::Awarded),
+            "amount_desc" => Some(Sort::AmountDesc),
+            "amount_asc" => Some(Sort::AmountAsc),
             _ => None,
         }
     }
@@ -533,6 +586,16 @@ impl TenderParams {
     /// The search, or every problem with the parameters. `api` takes
     /// `per_page` into account; pages always show [`PAGE_SIZE`].
     pub fn to_query(&self, api: bool) -> Result<TenderQuery, Problems> {
+        self.checked(api, false)
+    }
+
+    /// The search of the awards database: [`Self::to_query`] of awarded
+    /// tenders only, newest decision first by default.
+    pub fn to_awards_query(&self, api: bool) -> Result<TenderQuery, Problems> {
+        self.checked(api, true)
+    }
+
+    fn checked(&self, api: bool, awards: bool) -> Result<TenderQuery, Problems> {
         let mut pr = Problems::default();
         check_query(&self.q, &mut pr);
         let statuses = {
@@ -601,17 +664,24 @@ impl TenderParams {
             |g| g.code().to_owned(),
             &mut pr,
         );
-        let buyer = if self.buyer.is_empty() {
-            None
-        } else {
-            match self.buyer.parse::<i64>() {
-                Ok(id) if id > 0 => Some(id),
-                _ => {
-                    pr.add(Problem::invalid("buyer", &self.buyer, None));
-                    None
-                }
+        let buyer = org_id("buyer", &self.buyer, &mut pr);
+        let winner = org_id("winner", &self.winner, &mut pr);
+        let awarded = match self.awarded.as_str() {
+            "" | "0" | "false" => awards,
+            "1" | "true" | "on" => true,
+            raw => {
+                pr.add(Problem::invalid(
+                    "awarded",
+                    raw,
+                    Some(("1 を指定してください。", "Give 1.")),
+                ));
+                awards
             }
         };
+        let awarded_from = japan_day("awarded_from", &self.awarded_from, false, &mut pr);
+        let awarded_to = japan_day("awarded_to", &self.awarded_to, true, &mut pr);
+        let amount_min = yen("amount_min", &self.amount_min, &mut pr);
+        let amount_max = yen("amount_max", &self.amount_max, &mut pr);
         let published_from = japan_day("published_from", &self.published_from, false, &mut pr);
         let published_to = japan_day("published_to", &self.published_to, true, &mut pr);
         let deadline_from = japan_day("deadline_from", &self.deadline_from, false, &mut pr);
@@ -620,13 +690,13 @@ impl TenderParams {
         let opening_to = japan_day("opening_to", &self.opening_to, true, &mut pr);
         let price_min = yen("price_min", &self.price_min, &mut pr);
         let price_max = yen("price_max", &self.price_max, &mut pr);
-        let sort = self.sort().unwrap_or_else(|| {
+        let sort = self.sort_for(awards).unwrap_or_else(|| {
             pr.add(Problem::invalid(
                 "sort",
                 &self.sort,
                 Some((
-                    "relevance・newest・deadline のいずれかです。",
-                    "It is relevance, newest or deadline.",
+                    "relevance・newest・deadline・awarded・amount_desc・amount_asc のいずれかです。",
+                    "It is relevance, newest, deadline, awarded, amount_desc or amount_asc.",
                 )),
             ));
             Sort::Newest
@@ -660,6 +730,12 @@ impl TenderParams {
                 opening_to,
                 price_min,
                 price_max,
+                awarded,
+                winner,
+                awarded_from,
+                awarded_to,
+                amount_min,
+                amount_max,
                 sort,
                 offset,
                 limit: per_page,
@@ -693,6 +769,12 @@ impl TenderParams {
             ("opening_to", &self.opening_to),
             ("price_min", &self.price_min),
             ("price_max", &self.price_max),
+            ("awarded", &self.awarded),
+            ("winner", &self.winner),
+            ("awarded_from", &self.awarded_from),
+            ("awarded_to", &self.awarded_to),
+            ("amount_min", &self.amount_min),
+            ("amount_max", &self.amount_max),
             ("sort", &self.sort),
         ]);
         if !matches!(self.page.as_str(), "" | "1") {
@@ -744,6 +826,13 @@ impl TenderParams {
             "method" => p.method = single(&self.method),
             "status" => p.status = toggled(&self.status, value),
             "prefecture" => p.prefecture = toggled(&self.prefecture, value),
+            "awarded" => {
+                p.awarded = if self.has_facet("awarded", value) {
+                    String::new()
+                } else {
+                    "1".to_owned()
+                }
+            }
             _ => {}
         }
         p
@@ -757,6 +846,7 @@ impl TenderParams {
             "method" => self.method == value,
             "status" => self.status.iter().any(|v| v == value),
             "prefecture" => self.prefecture.iter().any(|v| v == value),
+            "awarded" => matches!(self.awarded.as_str(), "1" | "true" | "on"),
             _ => false,
         }
     }
@@ -1139,6 +1229,71 @@ mod tests {
             ("prefecture=0", "prefecture"),
         ] {
             let e = CompanyParams::parse(Some(url)).to_query(false).unwrap_err();
+            assert_eq!(e.0[0].param, param, "{url}");
+        }
+    }
+
+    #[test]
+    fn award_filters_and_sorts() {
+        let url = "q=%E5%8D%B0%E5%88%B7&awarded=1&winner=9&awarded_from=2026-04-01&awarded_to=2026-04-30&amount_min=1000000&amount_max=5%2C000%2C000&sort=amount_desc";
+        let p = TenderParams::parse(Some(url));
+        assert_eq!(p.href("/search"), format!("/search?{url}"));
+        let q = p.to_query(false).unwrap().search;
+        assert!(q.awarded);
+        assert_eq!(q.winner, Some(9));
+        assert_eq!(
+            (q.amount_min, q.amount_max),
+            (Some(1_000_000), Some(5_000_000))
+        );
+        assert_eq!(
+            q.awarded_from.unwrap().to_rfc3339(),
+            "2026-03-31T15:00:00+00:00"
+        );
+        assert_eq!(q.sort, Sort::AmountDesc);
+        assert!(p.has_facet("awarded", musubi_search::AWARDED));
+        assert_eq!(
+            p.with_facet("awarded", musubi_search::AWARDED).awarded,
+            "",
+            "the facet link drops the filter"
+        );
+
+        // The awards database: awarded whatever the URL says, newest
+        // decision first, relevance only with words.
+        let awards = |url: &str| {
+            TenderParams::parse(Some(url))
+                .to_awards_query(true)
+                .unwrap()
+                .search
+        };
+        let plain = awards("");
+        assert!(plain.awarded);
+        assert_eq!(plain.sort, Sort::Awarded);
+        assert_eq!(awards("q=a").sort, Sort::Awarded);
+        assert_eq!(awards("q=a&sort=relevance").sort, Sort::Relevance);
+        assert_eq!(awards("sort=relevance").sort, Sort::Awarded);
+        assert_eq!(awards("sort=amount_asc").sort, Sort::AmountAsc);
+        assert!(
+            !TenderParams::default()
+                .to_query(true)
+                .unwrap()
+                .search
+                .awarded
+        );
+
+        for (url, param) in [
+            ("awarded=yes", "awarded"),
+            ("winner=x", "winner"),
+            ("winner=0", "winner"),
+            ("awarded_from=2026-13-01", "awarded_from"),
+            ("awarded_to=tomorrow", "awarded_to"),
+            ("amount_min=-1", "amount_min"),
+            ("amount_max=1e6", "amount_max"),
+            ("sort=cheapest", "sort"),
+        ] {
+            assert_eq!(problems(url), [(param, "invalid_parameter")], "{url}");
+            let e = TenderParams::parse(Some(url))
+                .to_awards_query(true)
+                .unwrap_err();
             assert_eq!(e.0[0].param, param, "{url}");
         }
     }

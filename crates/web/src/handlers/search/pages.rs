@@ -27,7 +27,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Named>(
+pub(crate) fn choices<T: Named>(
     lang: Lang,
     all: &[T],
     code: impl Fn(T) -> &'static str,
@@ -49,7 +49,7 @@ pub struct PrefectureGroup {
     pub prefectures: Vec<Choice>,
 }
 
-fn prefecture_groups(lang: Lang, chosen: &[String]) -> Vec<PrefectureGroup> {
+pub(crate) fn prefecture_groups(lang: Lang, chosen: &[String]) -> Vec<PrefectureGroup> {
     Region::all()
         .iter()
         .map(|r| PrefectureGroup {
@@ -105,7 +105,7 @@ pub struct Pager {
 }
 
 impl Pager {
-    fn new(page: u64, pages: u64, href: impl Fn(u64) -> String) -> Pager {
+    pub(crate) fn new(page: u64, pages: u64, href: impl Fn(u64) -> String) -> Pager {
         let mut numbers: Vec<u64> = vec![1, pages];
         numbers.extend(page.saturating_sub(2).max(1)..=page.saturating_add(2).min(pages));
         numbers.sort_unstable();
@@ -137,7 +137,7 @@ impl Pager {
 
 /// A service's refusal of the search, as problems to show on the page; any
 /// other failure stays an error.
-pub(super) fn refusal(e: ServiceError) -> Result<Problems, crate::error::AppError> {
+pub(crate) fn refusal(e: ServiceError) -> Result<Problems, crate::error::AppError> {
     match e {
         ServiceError::Refused {
             status,
@@ -167,7 +167,13 @@ pub(super) fn refusal(e: ServiceError) -> Result<Problems, crate::error::AppErro
 }
 
 /// "1,234件（21〜40件目）" / "1,234 results (21–40)".
-fn total_text(lang: Lang, total: u64, offset: usize, shown: usize, noun: (&str, &str)) -> String {
+pub(crate) fn total_text(
+    lang: Lang,
+    total: u64,
+    offset: usize,
+    shown: usize,
+    noun: (&str, &str),
+) -> String {
     let range = if shown > 0 {
         let from = offset as u64 + 1;
         let to = offset as u64 + shown as u64;
@@ -206,6 +212,33 @@ pub struct TenderRow {
     pub published: String,
     pub deadline: String,
     pub amended: bool,
+    /// "落札：〇〇株式会社 990,000円（税込） 2026年12月14日" when awarded.
+    pub award: Option<AwardLine>,
+}
+
+/// An awarded hit's award, as its row shows it.
+#[derive(Debug, Clone)]
+pub struct AwardLine {
+    pub winner: String,
+    /// Empty for an award without a price.
+    pub amount: String,
+    pub date: String,
+}
+
+impl AwardLine {
+    fn new(lang: Lang, a: &musubi_search::AwardDoc) -> AwardLine {
+        AwardLine {
+            winner: a.winner_name.clone(),
+            amount: a
+                .amount_tax_inclusive
+                .map(|v| match lang {
+                    Lang::Ja => format!("{}円（税込）", thousands(v.max(0) as u64)),
+                    Lang::En => format!("¥{} (incl. tax)", thousands(v.max(0) as u64)),
+                })
+                .unwrap_or_default(),
+            date: display::time(lang, a.awarded_at),
+        }
+    }
 }
 
 impl TenderRow {
@@ -231,6 +264,7 @@ impl TenderRow {
                 .unwrap_or_default(),
             deadline: display::time(lang, c.schedule.submission_closes_at),
             amended: t.is_amended(),
+            award: hit.award.as_ref().map(|a| AwardLine::new(lang, a)),
         }
     }
 }
@@ -321,6 +355,10 @@ impl TenderSearchPage {
                 &p.opening_to,
                 &p.price_min,
                 &p.price_max,
+                &p.awarded_from,
+                &p.awarded_to,
+                &p.amount_min,
+                &p.amount_max,
             ]
             .iter()
             .any(|v| !v.is_empty()),
@@ -401,6 +439,12 @@ fn tender_facets(lang: Lang, params: &TenderParams, f: &musubi_search::Facets) -
             pick(lang, "履行場所（都道府県）", "Place (prefecture)"),
             &f.prefecture,
             &|v| label_of(lang, Prefecture::parse(v).ok(), v),
+        ),
+        group(
+            "awarded",
+            pick(lang, "落札", "Award"),
+            &f.awarded,
+            &|_| pick(lang, "落札者決定済み", "Awarded").to_owned(),
         ),
     ]
     .into_iter()
@@ -498,11 +542,49 @@ pub async fn tenders_page(
         href: p.sorted("deadline").href("/search"),
         current: current == Some(musubi_search::Sort::Deadline),
     });
+    // The award's orders make sense once only awarded tenders are shown.
+    if p.has_facet("awarded", musubi_search::AWARDED) {
+        sorts.extend(award_sorts(lang, p, current, "/search"));
+    }
     view.sorts = sorts;
     view.pager = Pager::new(query.page, page_count(page.total, query.per_page), |n| {
         p.at_page(n).href("/search")
     });
     html_page_status(lang, &view, StatusCode::OK)
+}
+
+/// Sort links by award date and amount, for the search `p` on `path`.
+pub(crate) fn award_sorts(
+    lang: Lang,
+    p: &TenderParams,
+    current: Option<musubi_search::Sort>,
+    path: &str,
+) -> Vec<SortLink> {
+    use musubi_search::Sort;
+    [
+        (
+            "awarded",
+            Sort::Awarded,
+            pick(lang, "落札決定日の新しい順", "Latest award"),
+        ),
+        (
+            "amount_desc",
+            Sort::AmountDesc,
+            pick(lang, "落札金額の高い順", "Highest amount"),
+        ),
+        (
+            "amount_asc",
+            Sort::AmountAsc,
+            pick(lang, "落札金額の低い順", "Lowest amount"),
+        ),
+    ]
+    .into_iter()
+    .map(|(code, sort, label)| SortLink {
+        label,
+        href: p.sorted(code).href(path),
+        current: current == Some(sort),
+    })
+    .collect()
 }
 
 // --- companies -----------------------------------------------------------------------------
