@@ -25,19 +25,19 @@ both_backends!(
 );
 
 /// 2026-12-01 09:00 JST.
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
 }
 
-fn closes() -> DateTime<Utc> {
+pub(crate) fn closes() -> DateTime<Utc> {
     t0() + TimeDelta::days(12)
 }
 
-fn opening() -> DateTime<Utc> {
+pub(crate) fn opening() -> DateTime<Utc> {
     closes() + TimeDelta::hours(1)
 }
 
-fn services(storage: Arc<dyn Storage>, clock: &ManualClock, db: &TestDb) -> Services {
+pub(crate) fn services(storage: Arc<dyn Storage>, clock: &ManualClock, db: &TestDb) -> Services {
     Services::new(
         storage,
         Arc::new(clock.clone()),
@@ -51,7 +51,7 @@ fn services(storage: Arc<dyn Storage>, clock: &ManualClock, db: &TestDb) -> Serv
 
 /// 一般競争 sealed bid, 予定価格 ¥1,000,000 and 最低制限価格 ¥800,000
 /// published at the opening.
-fn input() -> TenderInput {
+pub(crate) fn input() -> TenderInput {
     TenderInput {
         kind: "sealed_bid".into(),
         title: "本庁舎清掃業務委託".into(),
@@ -72,7 +72,7 @@ fn input() -> TenderInput {
     }
 }
 
-async fn supplier(svc: &Services, email: &str) -> Principal {
+pub(crate) async fn supplier(svc: &Services, email: &str) -> Principal {
     let p = org_member(
         &*svc.storage,
         email,
@@ -98,14 +98,14 @@ async fn supplier(svc: &Services, email: &str) -> Principal {
     p
 }
 
-async fn published(svc: &Services, buyer: &Principal) -> TenderId {
+pub(crate) async fn published(svc: &Services, buyer: &Principal) -> TenderId {
     let ctx = RequestCtx::default();
     let id = svc.create_tender(buyer, &input(), &ctx).await.unwrap();
     svc.publish_tender(buyer, id, &ctx).await.unwrap();
     id
 }
 
-fn bid(amount: &str, lottery: &str) -> BidInput {
+pub(crate) fn bid(amount: &str, lottery: &str) -> BidInput {
     BidInput {
         amount: amount.into(),
         lottery_number: lottery.into(),
@@ -113,7 +113,7 @@ fn bid(amount: &str, lottery: &str) -> BidInput {
     }
 }
 
-fn code(e: ServiceError) -> String {
+pub(crate) fn code(e: ServiceError) -> String {
     match e {
         ServiceError::Refused { code, .. } => code.to_owned(),
         ServiceError::Invalid(f) => f.0.iter().map(|e| e.code).collect::<Vec<_>>().join(","),
@@ -121,7 +121,7 @@ fn code(e: ServiceError) -> String {
     }
 }
 
-async fn status(storage: &dyn Storage, id: TenderId) -> S {
+pub(crate) async fn status(storage: &dyn Storage, id: TenderId) -> S {
     storage.tender(id).await.unwrap().unwrap().status
 }
 
@@ -496,7 +496,7 @@ async fn an_opening_without_valid_bids_is_unsuccessful(db: TestDb) {
     );
 }
 
-fn base64_decode(s: &str) -> Vec<u8> {
+pub(crate) fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
 }

@@ -112,7 +112,7 @@ fn field_codes(r: &Reply, field: &str) -> Vec<String> {
 
 /// A 一般競争 入札 for goods open to any registered supplier: submissions
 /// from day 2 to day 12, opening an hour later; 予定価格 sealed until then.
-fn tender_body() -> Value {
+pub(crate) fn tender_body() -> Value {
     let day = |d: i64| (t0() + Duration::days(d)).to_rfc3339();
     json!({
         "kind": "sealed_bid",

@@ -58,7 +58,7 @@ pub struct Upload {
 }
 
 /// The MIME type for `filename` and `bytes`, or the error to show.
-fn checked_type(filename: &str, bytes: &[u8]) -> ServiceResult<&'static str> {
+pub(super) fn checked_type(filename: &str, bytes: &[u8]) -> ServiceResult<&'static str> {
     let allowed: Vec<&str> = ALLOWED_TYPES.iter().map(|t| t.0).collect();
     let extension = filename
         .rsplit_once('.')
@@ -96,7 +96,7 @@ fn checked_type(filename: &str, bytes: &[u8]) -> ServiceResult<&'static str> {
 }
 
 /// A file name without directories or control characters.
-fn clean_filename(raw: &str) -> String {
+pub(super) fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     base.chars()
         .filter(|c| !c.is_control())

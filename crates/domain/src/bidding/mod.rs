@@ -7,6 +7,10 @@
 //!   ([`evaluate`]: [`EvaluationInput`] → [`Evaluation`]): exclusions
 //!   (予定価格超過, 最低制限価格未満, …), exact scores for 総合評価, ranks, and the
 //!   outcome (a winner, perhaps by lottery, or 不調).
+//! - [`scoring`]: when technical scores are entered and locked
+//!   ([`ScoringPhase`]: before 開札 for 総合評価, after it for proposals) and
+//!   the points (配点) of 総合評価 ([`parse_points`]).
+//! - [`rebid`]: who may bid in a 再度入札 after 不調 ([`may_rebid`]).
 //!
 //! Everything here is a pure function of its input: no clock, no storage, no
 //! floats. Scores are exact fractions compared exactly; money is integer yen.
@@ -16,6 +20,8 @@
 
 pub mod evaluation;
 pub mod lottery;
+pub mod rebid;
+pub mod scoring;
 
 pub use evaluation::{
     BidStatus, EvaluatedBid, Evaluation, EvaluationInput, EvaluationInputError, EvaluationTerms,
@@ -25,3 +31,5 @@ pub use evaluation::{
 pub use lottery::{
     DrawnEntry, LotteryDraw, LotteryEntry, LotteryError, LotteryNumber, LotteryNumberError, draw,
 };
+pub use rebid::{RoundStanding, may_rebid};
+pub use scoring::{PointsError, ScoringPhase, parse_points, uses_base_points, uses_price_points};

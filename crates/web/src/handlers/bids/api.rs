@@ -1,19 +1,22 @@
 //! The JSON API of sealed bids: the same services as the pages, answered as
 //! JSON. Refusals keep the services' codes (`not_accepting_bids`,
-//! `bid_exists`, `not_nominated`, `no_bid`, `results_not_available`,
-//! `award_not_possible`, `no_winner`; `validation_failed` with `fields` and
-//! `field_codes`).
+//! `bid_exists`, `not_nominated`, `not_rebid_eligible`, `no_bid`,
+//! `results_not_available`, `award_not_possible`, `no_winner`,
+//! `scores_not_locked`, `rebid_not_possible`, …; `validation_failed` with
+//! `fields` and `field_codes`).
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::StatusCode;
 use musubi_app::RequestCtx;
+use musubi_app::tenders::bids::RebidInput;
 use musubi_app::tenders::{AwardView, BidInput, TenderResults};
 use musubi_domain::Access;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::upload::{self, Submission};
 use crate::WebState;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -47,26 +50,67 @@ fn bid_input(v: Value) -> AppResult<BidInput> {
     serde_json::from_value(Value::Object(m)).map_err(|e| invalid_body(&e.to_string()))
 }
 
-/// `POST /api/v1/tenders/{id}/bids`: 入札 (見積・提案の提出). Answers 201 with
-/// the bid's id and the bidder's receipt, which alone carries the salt.
+/// `POST /api/v1/tenders/{id}/bids`: 入札 (見積・提案の提出), as JSON or —
+/// with files in `attachments` — as multipart/form-data. Answers 201 with
+/// the bid's id, the bidder's receipt, which alone carries the salt, and the
+/// files the commitment covers.
 pub async fn submit(
     State(state): State<WebState>,
     caller: Caller,
     ctx: RequestCtx,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    req: Request,
 ) -> AppResult<Response> {
     let p = caller.require(Access::Supplier)?.principal();
-    let input = bid_input(body)?;
-    let submitted = state.services.submit_bid(&p, id, &input, &ctx).await?;
+    let Submission { input, files } = if upload::is_multipart(&req) {
+        upload::read_multipart(&state, req).await?
+    } else {
+        let ApiJson(body) = ApiJson::<Value>::from_request(req, &state).await?;
+        Submission {
+            input: bid_input(body)?,
+            files: Vec::new(),
+        }
+    };
+    let submitted = state
+        .services
+        .submit_bid_with_files(&p, id, &input, files, &ctx)
+        .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({
             "bid_id": submitted.bid_id,
             "receipt": submitted.receipt,
+            "attachments": submitted.attachments,
         })),
     )
         .into_response())
+}
+
+/// `POST /api/v1/tenders/{id}/rebid`: 再度入札 of the buyer's 不調 tender,
+/// `{"submission_opens_at"?, "submission_closes_at", "opening_at"}`.
+pub async fn rebid(
+    State(state): State<WebState>,
+    caller: Caller,
+    ctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RebidInput>,
+) -> AppResult<Response> {
+    let p = caller.require(Access::ApprovedBuyer)?.principal();
+    let started = state.services.start_rebid(&p, id, &input, &ctx).await?;
+    Ok(axum::Json(json!({
+        "tender_id": id,
+        "status": "tendering",
+        "round": started.round,
+        "submission_opens_at": rfc3339(started.submission_opens_at),
+        "submission_closes_at": rfc3339(started.submission_closes_at),
+        "opening_at": rfc3339(started.opening_at),
+        "bidders": started
+            .bidders
+            .iter()
+            .map(|(org, name)| json!({ "bidder_org_id": org, "bidder_name": name }))
+            .collect::<Vec<_>>(),
+    }))
+    .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

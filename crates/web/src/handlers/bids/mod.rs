@@ -1,7 +1,10 @@
-//! Sealed bids (入札): submission with its receipt (受付票), 辞退, the public
-//! results of the opening (入札結果) and the award (落札者決定); JSON under
-//! `/api/v1/tenders/{id}/bids`, `/api/v1/bids`, `/api/v1/tenders/{id}/results`
-//! and `/api/v1/receipt-key`.
+//! Sealed bids (入札): submission with its attachments (内訳書, 提案書類) and
+//! receipt (受付票), 辞退, the buyer's technical scores (技術評価点) and their
+//! lock, the public results of each opened round (入札結果) with the
+//! attachments, the award (落札者決定) and the 再度入札 after 不調; JSON under
+//! `/api/v1/tenders/{id}/bids`, `/api/v1/bids`, `/api/v1/tenders/{id}/results`,
+//! `/api/v1/tenders/{id}/scoring`, `/api/v1/tenders/{id}/rebid` and
+//! `/api/v1/receipt-key`.
 //!
 //! Pages and API call the same services (`musubi_app::tenders::bids`), which
 //! keep the secret: before the opening nobody but the bidder hears anything
@@ -10,17 +13,26 @@
 //!
 //! - this module: the routes, the bid section of the tender page
 //!   ([`tender_section`]), the opening record as rows of a page, times;
-//! - `pages`: the forms, the receipt page, the results page;
-//! - `api`: the JSON API.
+//! - `pages`: the forms, the receipt page, the results page, 再度入札;
+//! - `scoring`: the buyer's scoring page and its API;
+//! - `upload`: reading a submission (form, multipart, JSON) and serving an
+//!   attachment;
+//! - `api`: the rest of the JSON API.
 
 mod api;
 mod pages;
+mod scoring;
+mod upload;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chrono::{DateTime, Timelike, Utc};
 use http::Method;
 use musubi_app::ServiceError;
+use musubi_app::tenders::bids::{
+    MAX_BID_FILES_PRICED, MAX_BID_FILES_PROPOSAL, MAX_BID_FILES_TOTAL_BYTES, rebid_bidders_of,
+};
 use musubi_app::tenders::{OwnBid, TenderResults, TenderView};
+use musubi_domain::bidding::ScoringPhase;
 use musubi_domain::tender::{AwardMethod, ContractMethod, TenderKind, TenderStatus, ValidSchedule};
 use musubi_domain::{
     Access, Exclusion, OrgKind, Principal, TaxExclusive, Yen, format_date_ja, format_wareki_date,
@@ -35,17 +47,28 @@ use crate::handlers::tenders::display::{self, Named, pick};
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 
+/// The body limit of a submission: its files together, and room for the
+/// multipart framing and the other fields.
+pub const BID_BODY_LIMIT: usize = MAX_BID_FILES_TOTAL_BYTES + 1024 * 1024;
+
 pub fn routes() -> Vec<RouteDef> {
     use Access::*;
     use Method as M;
     vec![
         // Pages.
-        route(M::POST, "/tenders/{id}/bids", Supplier, post(pages::submit)),
+        route(M::POST, "/tenders/{id}/bids", Supplier, post(pages::submit))
+            .with_body_limit(BID_BODY_LIMIT),
         route(
             M::POST,
             "/tenders/{id}/bids/withdraw",
             Supplier,
             post(pages::withdraw),
+        ),
+        route(
+            M::GET,
+            "/tenders/{id}/bids/{bid}/attachments/{index}",
+            Public,
+            get(upload::download),
         ),
         route(
             M::GET,
@@ -65,12 +88,43 @@ pub fn routes() -> Vec<RouteDef> {
             ApprovedBuyer,
             post(pages::award),
         ),
+        route(
+            M::GET,
+            "/tenders/{id}/scoring",
+            ApprovedBuyer,
+            get(scoring::page),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/scoring",
+            ApprovedBuyer,
+            post(scoring::save),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/scoring/lock",
+            ApprovedBuyer,
+            post(scoring::lock),
+        ),
+        route(
+            M::POST,
+            "/tenders/{id}/rebid",
+            ApprovedBuyer,
+            post(pages::rebid),
+        ),
         // JSON.
         route(
             M::POST,
             "/api/v1/tenders/{id}/bids",
             Supplier,
             post(api::submit),
+        )
+        .with_body_limit(BID_BODY_LIMIT),
+        route(
+            M::GET,
+            "/api/v1/tenders/{id}/bids/{bid}/attachments/{index}",
+            Public,
+            get(upload::download),
         ),
         route(
             M::POST,
@@ -97,6 +151,30 @@ pub fn routes() -> Vec<RouteDef> {
             post(api::award),
         ),
         route(M::GET, "/api/v1/receipt-key", Public, get(api::receipt_key)),
+        route(
+            M::GET,
+            "/api/v1/tenders/{id}/scoring",
+            ApprovedBuyer,
+            get(scoring::api_get),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/tenders/{id}/scoring",
+            ApprovedBuyer,
+            put(scoring::api_save),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tenders/{id}/scoring/lock",
+            ApprovedBuyer,
+            post(scoring::api_lock),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tenders/{id}/rebid",
+            ApprovedBuyer,
+            post(api::rebid),
+        ),
     ]
 }
 
@@ -227,11 +305,23 @@ pub struct BidFormValues {
     pub lottery_number: String,
     pub proposal: String,
     pub reason: String,
+    /// Files were chosen (they cannot be shown again: choose them again).
+    pub had_files: bool,
     /// Field messages, and a message for the whole form.
     pub errors: FormErrors,
+    /// The messages about the files, one per file.
+    pub file_errors: Vec<String>,
     /// Which form failed: `bid` or `withdraw` (a failed award is shown on
     /// the results page).
     pub failed: &'static str,
+}
+
+/// A link for the buyer with where things stand (scoring, 再度入札).
+#[derive(Debug, Clone)]
+pub struct BuyerLink {
+    pub href: String,
+    pub label: &'static str,
+    pub note: String,
 }
 
 /// The bid section of a tender page (and of the forms shown again).
@@ -247,6 +337,11 @@ pub struct BidSection {
     pub is_supplier: bool,
     /// The submission form is shown.
     pub can_submit: bool,
+    /// The round bids go to (2… for a 再度入札).
+    pub round: u32,
+    /// How many files the form takes (the 内訳書, or a proposal's documents).
+    pub max_files: usize,
+    pub max_files_mb: usize,
     /// Why a supplier cannot submit now.
     pub note: Option<String>,
     /// 提出締切日時, 開札日時.
@@ -263,6 +358,10 @@ pub struct BidSection {
     pub can_award: bool,
     /// The winner the opening determined (落札候補者), for the buyer.
     pub winner: Option<String>,
+    /// The buyer's technical scores: where to enter them and their state.
+    pub scoring: Option<BuyerLink>,
+    /// The buyer's 再度入札 after 不調.
+    pub rebid: Option<BuyerLink>,
     /// A message after a redirect (辞退 done, award decided).
     pub notice: Option<&'static str>,
     pub form: BidFormValues,
@@ -299,8 +398,98 @@ pub fn notice(lang: Lang, query: Option<&str>) -> Option<&'static str> {
             "落札者を決定しました。",
             "The award has been decided.",
         )),
+        "scored" => Some(pick(
+            lang,
+            "評価点を確定しました。順位をご確認のうえ、落札者（受託候補者）を決定してください。",
+            "The scores are locked. Check the ranking, then decide the award.",
+        )),
+        "unsuccessful" => Some(pick(
+            lang,
+            "評価点を確定しました。有効な提案がないため、不調となりました。",
+            "The scores are locked. No proposal is valid: the tender is unsuccessful.",
+        )),
+        "rebid" => Some(pick(
+            lang,
+            "再度入札を開始しました。参加できる事業者に通知しました。",
+            "The rebid has started; the bidders who may take part were notified.",
+        )),
         _ => None,
     }
+}
+
+/// The buyer's links of the bid section: the scoring page while scores are
+/// due, the 再度入札 after 不調.
+async fn buyer_links(
+    state: &WebState,
+    lang: Lang,
+    p: &Principal,
+    view: &TenderView,
+    results: Option<&TenderResults>,
+    section: &mut BidSection,
+) -> AppResult<()> {
+    let t = &view.tender;
+    let id = t.id;
+    let last = results.and_then(|r| r.openings.last());
+    let pending = last.is_some_and(|r| r["evaluation_pending"] == true);
+    match ScoringPhase::of(t.content.award_method) {
+        Some(ScoringPhase::BeforeOpening) if last.is_none() && !t.status.is_final() => {
+            // A member of a buyer still waiting for approval sees the tender
+            // but may not score: no link then.
+            let Ok(scoring) = state.services.tender_scoring(p, id).await else {
+                return Ok(());
+            };
+            let note = match (scoring.locked_at, lang) {
+                (Some(at), Lang::Ja) => format!("確定済み（{}）", display::time(lang, at)),
+                (Some(at), Lang::En) => format!("Locked ({})", display::time(lang, at)),
+                (None, Lang::Ja) => format!(
+                    "未確定です。開札日時（{}）までに技術評価点を入力し、確定してください。確定されていない場合、開札時に評価を行えず不調となります。",
+                    section.opening
+                ),
+                (None, Lang::En) => format!(
+                    "Not locked. Enter and lock the technical scores before the opening ({}); without them the bids cannot be evaluated and the round ends unsuccessful.",
+                    section.opening
+                ),
+            };
+            section.scoring = Some(BuyerLink {
+                href: format!("/tenders/{id}/scoring"),
+                label: pick(lang, "技術評価点の入力・確定", "Technical scores"),
+                note,
+            });
+        }
+        Some(ScoringPhase::AfterOpening) if pending && t.status == TenderStatus::Evaluating => {
+            section.scoring = Some(BuyerLink {
+                href: format!("/tenders/{id}/scoring"),
+                label: pick(
+                    lang,
+                    "提案の評価（評価点の入力・確定）",
+                    "Score the proposals",
+                ),
+                note: pick(
+                    lang,
+                    "開封した提案を評価し、評価点を確定すると順位が決まります。",
+                    "Score the opened proposals and lock the scores to rank them.",
+                )
+                .to_owned(),
+            });
+        }
+        _ => {}
+    }
+    if t.status == TenderStatus::Unsuccessful
+        && t.content.award_method != AwardMethod::ProposalEvaluation
+    {
+        section.rebid = Some(BuyerLink {
+            href: format!("/tenders/{id}/results#rebid"),
+            label: pick(lang, "再度入札を実施する", "Hold a rebid"),
+            note: pick(
+                lang,
+                "有効な入札がなかったため不調となりました。入札結果のページから再度入札を実施できます。",
+                "No bid was valid. A rebid can be started from the results page.",
+            )
+            .to_owned(),
+        });
+    }
+    section.visible |= section.scoring.is_some() || section.rebid.is_some();
+    Ok(())
 }
 
 /// The bid section of the tender page for this viewer. `nominated`: the
@@ -317,10 +506,18 @@ pub async fn tender_section(
     let t = &view.tender;
     let c = &t.content;
     let id = t.id;
+    let priced = priced(c.kind);
     let mut section = BidSection {
         tender_id: id,
         noun: noun(lang, c.kind),
-        priced: priced(c.kind),
+        priced,
+        round: 1,
+        max_files: if priced {
+            MAX_BID_FILES_PRICED
+        } else {
+            MAX_BID_FILES_PROPOSAL
+        },
+        max_files_mb: MAX_BID_FILES_TOTAL_BYTES / 1_048_576,
         deadline: display::time(lang, c.schedule.submission_closes_at),
         opening: display::time(lang, c.schedule.opening_at),
         login_href: format!(
@@ -333,8 +530,12 @@ pub async fn tender_section(
         return Ok(section);
     }
     // Openings exist from the opening on (a tender cancelled afterwards
-    // keeps them): no need to ask before.
-    let results = if display::opened(t.status) || t.status == TenderStatus::Cancelled {
+    // keeps them; a 再度入札 takes bids again after one, and is a new
+    // version): no need to ask before.
+    let maybe_opened = display::opened(t.status)
+        || t.status == TenderStatus::Cancelled
+        || (matches!(t.status, TenderStatus::Tendering | TenderStatus::Closed) && t.is_amended());
+    let results = if maybe_opened {
         results_if_any(state, p, id).await?
     } else {
         None
@@ -352,6 +553,11 @@ pub async fn tender_section(
             section.winner = winner.map(|w| w.1);
         }
     }
+    if view.is_buyer
+        && let Some(pr) = p
+    {
+        buyer_links(state, lang, pr, view, results.as_ref(), &mut section).await?;
+    }
 
     let schedule = ValidSchedule::restore(c.schedule, c.method).ok();
     // As the service judges it: the window by its instants, the status
@@ -359,12 +565,9 @@ pub async fn tender_section(
     let window = schedule
         .as_ref()
         .map(|v| (v.submission_opens_at(), v.submission_closes_at()));
-    let window_open = window.is_some_and(|(a, b)| a <= now && now < b);
-    let taking = window_open
-        && matches!(
-            t.status,
-            TenderStatus::Tendering | TenderStatus::Published | TenderStatus::ApplicationsClosed
-        );
+    let taking = schedule
+        .as_ref()
+        .is_some_and(|v| v.accepts_bids_at(t.status, now));
 
     if !is_supplier(p) {
         if p.is_none() && taking {
@@ -376,13 +579,23 @@ pub async fn tender_section(
     let Some(pr) = p else { return Ok(section) };
     section.is_supplier = true;
     section.visible = true;
-    // Bids go to the round after the last opened; once bids are no longer
-    // taken, the bid shown is that of the last round.
-    let round = if taking {
+    // Bids go to the round after the last opened, until it is opened; then
+    // the bid shown is that of the last opened round.
+    let round_open = taking
+        || matches!(
+            t.status,
+            TenderStatus::Published
+                | TenderStatus::AcceptingApplications
+                | TenderStatus::ApplicationsClosed
+                | TenderStatus::Tendering
+                | TenderStatus::Closed
+        );
+    let round = if round_open {
         rounds_opened as u32 + 1
     } else {
         (rounds_opened as u32).max(1)
     };
+    section.round = round;
     let own = s.own_bids(pr, id).await?;
     let current: Vec<&OwnBid> = own.iter().filter(|b| b.round == round).collect();
     section.own = current
@@ -398,9 +611,27 @@ pub async fn tender_section(
         c.method,
         ContractMethod::Selective | ContractMethod::SelectiveByApplication
     );
+    // A 再度入札 is for the bidders the last round allows.
+    let rebid_excluded = taking
+        && rounds_opened > 0
+        && !s
+            .rebid_bidders(id)
+            .await?
+            .contains(&pr.org_id().unwrap_or_default());
     section.can_withdraw = section.own.is_some() && taking;
-    section.can_submit = section.own.is_none() && taking && (!needs_nomination || nominated);
-    if section.own.is_none() && !section.can_submit && results.is_none() && !t.status.is_final() {
+    section.can_submit =
+        section.own.is_none() && taking && (!needs_nomination || nominated) && !rebid_excluded;
+    let round_note = |section: &BidSection| section.own.is_none() && !section.can_submit;
+    if round_note(&section) && taking && rebid_excluded {
+        section.note = Some(
+            pick(
+                lang,
+                "この再度入札には、前回の入札に参加し、辞退・無効・失格とならなかった事業者のみ参加できます。",
+                "Only the bidders of the previous round whose bid was not withdrawn, invalid or disqualified may take part in this rebid.",
+            )
+            .to_owned(),
+        );
+    } else if round_note(&section) && results.is_none() && !t.status.is_final() {
         section.note = match window {
             _ if taking && needs_nomination => Some(
                 pick(
@@ -440,6 +671,35 @@ pub async fn tender_section(
 
 // --- the opening record, as a page shows it ---------------------------------------------
 
+/// Who may download a round's attachments: anyone for a priced kind (the
+/// 内訳書 is published with the amounts), else the buyer and each bidder
+/// its own (see `musubi_app::tenders::bids` files).
+#[derive(Debug, Clone, Copy)]
+pub struct FileAccess {
+    pub tender_id: i64,
+    pub public: bool,
+    pub buyer: bool,
+    pub viewer_org: Option<i64>,
+}
+
+impl FileAccess {
+    fn href(&self, bidder: Option<i64>, bid: i64, index: u64) -> Option<String> {
+        let own = self.viewer_org.is_some() && bidder == self.viewer_org;
+        (self.public || self.buyer || own)
+            .then(|| format!("/tenders/{}/bids/{bid}/attachments/{index}", self.tender_id))
+    }
+}
+
+/// An attachment of an opened bid.
+#[derive(Debug, Clone)]
+pub struct AttachmentRow {
+    pub name: String,
+    pub size: String,
+    pub sha256: String,
+    /// Download, for those who may.
+    pub href: Option<String>,
+}
+
 /// One bid of an opened round.
 #[derive(Debug, Clone)]
 pub struct BidRow {
@@ -465,6 +725,7 @@ pub struct BidRow {
     pub mismatch: bool,
     pub proposal: Option<String>,
     pub proposal_sha256: Option<String>,
+    pub attachments: Vec<AttachmentRow>,
     pub winner: bool,
 }
 
@@ -496,15 +757,24 @@ pub struct LotteryView {
 pub struct RoundView {
     pub round: u64,
     pub opened: String,
+    /// 提出締切日時 of the round (records since 再度入札 have it).
+    pub closes: Option<String>,
     pub award_method: String,
     pub reserve_price: String,
     pub minimum_price: String,
     /// 価格点 / 基礎点, when the method has them.
     pub points: Vec<(&'static str, String)>,
     pub bids: Vec<BidRow>,
+    /// Some bid has attachments.
+    pub has_attachments: bool,
     pub lottery: Option<LotteryView>,
-    /// 落札候補者 (or 不調), in words.
+    /// 落札候補者 (or 不調, or 審査中), in words.
     pub outcome: String,
+    /// Proposals opened and waiting for their scores.
+    pub pending: bool,
+    /// 不調: those who may bid in a 再度入札.
+    pub rebid_bidders: Vec<String>,
+    pub unsuccessful: bool,
     pub winner_amount: Option<String>,
     pub winner_amount_incl: Option<String>,
     pub evaluation_error: Option<String>,
@@ -575,13 +845,13 @@ fn validity_of(
             )
         }
         Some(_) => (pick(lang, "有効", "Valid").to_owned(), true, None),
-        None => (pick(lang, "有効", "Valid").to_owned(), true, None),
+        None => (pick(lang, "開封済み", "Opened").to_owned(), true, None),
     }
 }
 
 /// The rows of one opening record (see `open_round` in the services for
 /// its shape).
-pub fn round_view(lang: Lang, record: &Value) -> RoundView {
+pub fn round_view(lang: Lang, record: &Value, files: &FileAccess) -> RoundView {
     let result = &record["evaluation"]["result"];
     let evaluated: Vec<&Value> = result["bids"]
         .as_array()
@@ -589,6 +859,11 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
         .unwrap_or_default();
     let outcome = &result["outcome"];
     let winner = record_winner(record);
+    let pending = record["evaluation_pending"] == true;
+    let proposals = !matches!(
+        record["kind"].as_str(),
+        Some("rfq") | Some("sealed_bid") | None
+    );
     let name_of = |bid_id: i64| -> String {
         record["bids"]
             .as_array()
@@ -608,6 +883,20 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
             .copied()
             .find(|e| e["bid_id"].as_i64() == Some(bid_id));
         let (validity, valid, reason) = validity_of(lang, b, e);
+        let bidder = b["bidder_org_id"].as_i64();
+        let attachments = b["attachments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| AttachmentRow {
+                name: str_of(a, "name").unwrap_or_default(),
+                size: display::size(lang, a["size"].as_i64().unwrap_or_default()),
+                sha256: str_of(a, "sha256").unwrap_or_default(),
+                href: a["index"]
+                    .as_u64()
+                    .and_then(|i| files.href(bidder, bid_id, i)),
+            })
+            .collect();
         bids.push(BidRow {
             bid_id,
             bidder: str_of(b, "bidder_name").unwrap_or_default(),
@@ -634,6 +923,7 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
             mismatch: b["commitment_verified"].as_bool() == Some(false),
             proposal: str_of(b, "proposal"),
             proposal_sha256: str_of(b, "proposal_sha256"),
+            attachments,
             winner: winner.as_ref().is_some_and(|w| w.0 == bid_id),
         });
     }
@@ -685,10 +975,20 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
     if let Some(p) = record["base_points"].as_u64() {
         points.push((pick(lang, "基礎点", "Base points"), p.to_string()));
     }
-    let evaluation_error = str_of(record, "evaluation_error").map(|code| match lang {
-        Lang::Ja => format!("評価の条件に誤りがあるため、評価できませんでした（{code}）。"),
-        Lang::En => format!("The bids could not be evaluated: the terms are not valid ({code})."),
+    let evaluation_error = str_of(record, "evaluation_error").map(|code| {
+        let message = &record["evaluation_error_message"][lang.code()];
+        match (message.as_str(), lang) {
+            (Some(m), Lang::Ja) => format!("{m}（{code}）"),
+            (Some(m), Lang::En) => format!("{m} ({code})"),
+            (None, Lang::Ja) => {
+                format!("評価の条件に誤りがあるため、評価できませんでした（{code}）。")
+            }
+            (None, Lang::En) => {
+                format!("The bids could not be evaluated: the terms are not valid ({code}).")
+            }
+        }
     });
+    let unsuccessful = winner.is_none() && !pending;
     let outcome_text = match &winner {
         Some((id, name)) => {
             let how = if lottery.is_some() {
@@ -696,11 +996,20 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
             } else {
                 ""
             };
-            match lang {
-                Lang::Ja => format!("落札候補者：{name}（入札番号 {id}）{how}"),
-                Lang::En => format!("Winning bid: {name} (bid {id}){how}"),
+            match (lang, proposals) {
+                (Lang::Ja, false) => format!("落札候補者：{name}（入札番号 {id}）{how}"),
+                (Lang::Ja, true) => {
+                    format!("受託候補者（最優秀提案者）：{name}（提出番号 {id}）{how}")
+                }
+                (Lang::En, _) => format!("Winning bid: {name} (bid {id}){how}"),
             }
         }
+        None if pending => pick(
+            lang,
+            "審査中：開封した提案の評価点が確定されると、順位と受託候補者が決まります。",
+            "Under evaluation: the ranking follows once the proposals' scores are locked.",
+        )
+        .to_owned(),
         None => pick(
             lang,
             "有効な入札がないため、不調となりました。",
@@ -711,6 +1020,10 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
     RoundView {
         round: record["round"].as_u64().unwrap_or(1),
         opened: record_time(lang, &record["opened_at"]),
+        closes: record
+            .get("submission_closes_at")
+            .filter(|v| v.is_string())
+            .map(|v| record_time(lang, v)),
         award_method,
         reserve_price: record["reserve_price"]
             .as_i64()
@@ -721,9 +1034,17 @@ pub fn round_view(lang: Lang, record: &Value) -> RoundView {
             .map(|a| yen_excl(lang, a))
             .unwrap_or_else(none),
         points,
+        has_attachments: bids.iter().any(|b| !b.attachments.is_empty()),
         bids,
         lottery,
         outcome: outcome_text,
+        pending,
+        rebid_bidders: if unsuccessful {
+            rebid_bidders_of(record).into_iter().map(|b| b.1).collect()
+        } else {
+            Vec::new()
+        },
+        unsuccessful,
         winner_amount: record["winner"]["amount"]
             .as_i64()
             .map(|a| yen_excl(lang, a)),
@@ -796,7 +1117,13 @@ mod tests {
                        "amount": 1098765, "amount_tax_inclusive": 1208641},
             "receipt_public_key": "AAAA"
         });
-        let v = round_view(Lang::Ja, &record);
+        let files = FileAccess {
+            tender_id: 7,
+            public: true,
+            buyer: false,
+            viewer_org: None,
+        };
+        let v = round_view(Lang::Ja, &record, &files);
         assert_eq!(v.bids.len(), 3);
         assert_eq!(v.bids[0].amount, "1,098,765円");
         assert!(v.bids[0].valid && v.bids[0].winner);
@@ -825,9 +1152,74 @@ mod tests {
             ],
             "sum": 1050, "count": 2, "winner_index": 0, "winner_bid_id": 1
         });
-        let l = round_view(Lang::En, &tied).lottery.unwrap();
+        let l = round_view(Lang::En, &tied, &files).lottery.unwrap();
         assert_eq!(l.formula, "(849 + 201) = 1050; 1050 mod 2 = 0");
         assert_eq!(l.rows[1].bidder, "浪速商事株式会社");
         assert!(l.rows[0].winner && !l.rows[1].winner);
+    }
+
+    #[test]
+    fn attachments_pending_proposals_and_rebid_bidders() {
+        let record = json!({
+            "round": 2, "kind": "proposal", "award_method": "proposal_evaluation",
+            "opened_at": "2026-12-13T01:00:00.000000Z",
+            "submission_closes_at": "2026-12-13T00:00:00.000000Z",
+            "evaluation_pending": true, "evaluation": null, "winner": null,
+            "bids": [
+                {"bid_id": 8, "bidder_org_id": 3, "bidder_name": "甲社", "state": "submitted",
+                 "commitment_verified": true, "lottery_number": "100",
+                 "attachments": [{"index": 1, "name": "提案書.pdf", "size": 2048, "sha256": "ab"}]},
+                {"bid_id": 9, "bidder_org_id": 4, "bidder_name": "乙社", "state": "submitted",
+                 "commitment_verified": true, "lottery_number": "200",
+                 "attachments": [{"index": 1, "name": "別紙.pdf", "size": 10, "sha256": "cd"}]}
+            ]
+        });
+        let viewer = FileAccess {
+            tender_id: 7,
+            public: false,
+            buyer: false,
+            viewer_org: Some(4),
+        };
+        let v = round_view(Lang::Ja, &record, &viewer);
+        assert!(v.pending && !v.unsuccessful && v.has_attachments);
+        assert!(v.outcome.starts_with("審査中"), "{}", v.outcome);
+        assert_eq!(v.closes.as_deref(), Some("2026年12月13日 09:00:00"));
+        assert_eq!(v.bids[0].validity, "開封済み");
+        // A proposal's documents: only the bidder's own, for a bidder.
+        assert_eq!(v.bids[0].attachments[0].href, None);
+        assert_eq!(
+            v.bids[1].attachments[0].href.as_deref(),
+            Some("/tenders/7/bids/9/attachments/1")
+        );
+        assert_eq!(v.bids[0].attachments[0].size, "2 KB");
+        let buyer = FileAccess {
+            buyer: true,
+            viewer_org: Some(1),
+            ..viewer
+        };
+        let v = round_view(Lang::Ja, &record, &buyer);
+        assert!(v.bids.iter().all(|b| b.attachments[0].href.is_some()));
+
+        // 不調 with an exclusion that allows a 再度入札 and one that does not.
+        let mut failed = record.clone();
+        failed["kind"] = json!("sealed_bid");
+        failed["evaluation_pending"] = json!(false);
+        failed["evaluation"] = json!({"result": {"bids": [
+            {"bid_id": 8, "status": "excluded", "reason": "above_reserve_price"},
+            {"bid_id": 9, "status": "excluded", "reason": "below_minimum_price"}
+        ], "outcome": {"outcome": "unsuccessful"}}});
+        let v = round_view(Lang::Ja, &failed, &viewer);
+        assert!(v.unsuccessful && !v.pending);
+        assert_eq!(v.rebid_bidders, ["甲社"]);
+        assert!(v.outcome.contains("不調"));
+        let mut broken = failed.clone();
+        broken["evaluation_error"] = json!("technical_scores_not_locked");
+        broken["evaluation_error_message"] =
+            json!({"ja": "確定されていません。", "en": "Not locked."});
+        let v = round_view(Lang::En, &broken, &viewer);
+        assert_eq!(
+            v.evaluation_error.as_deref(),
+            Some("Not locked. (technical_scores_not_locked)")
+        );
     }
 }

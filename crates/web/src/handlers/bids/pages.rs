@@ -1,30 +1,33 @@
-//! The bid pages: the submission (answered at once by the 受付票 with the
-//! salt, shown this once), 辞退, the receipt to print later, the public
-//! results (入札結果) and the buyer's 落札者決定. A form that fails is shown
-//! again with its messages and the status the service answered (422 for
-//! input, 409 for a state that does not allow it); the tender page holds
-//! the forms otherwise.
+//! The bid pages: the submission with its files (answered at once by the
+//! 受付票 with the salt and the files' digests, shown this once), 辞退, the
+//! receipt to print later, the public results (入札結果) of every round, the
+//! buyer's 落札者決定 and 再度入札. A form that fails is shown again with its
+//! messages and the status the service answered (422 for input, 409 for a
+//! state that does not allow it); the tender page holds the forms otherwise.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use musubi_app::sealing::{BidderReceipt, Receipt};
+use musubi_app::tenders::bids::{BidAttachment, RebidInput};
 use musubi_app::{RequestCtx, ServiceError};
-use musubi_domain::tender::TenderStatus;
+use musubi_domain::tender::{AwardMethod, TenderStatus};
 use musubi_domain::{Access, Principal};
 use musubi_storage::ApplicationStatus;
 use serde::Deserialize;
 
+use super::upload::{self, Submission};
 use super::{
-    BidFormValues, BidSection, RoundView, notice, receipt_times, round_view, tender_section,
+    AttachmentRow, BidFormValues, BidSection, FileAccess, RoundView, notice, receipt_times,
+    round_view, tender_section,
 };
 use crate::WebState;
 use crate::auth::{Caller, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::WebForm;
 use crate::handlers::accounts::FormErrors;
-use crate::handlers::tenders::display::{Named, pick};
+use crate::handlers::tenders::display::{self, Named, pick};
 use crate::i18n::Lang;
 use crate::views::{Chrome, html_page, html_page_status};
 
@@ -100,6 +103,22 @@ pub struct BidForm {
     proposal: String,
 }
 
+/// The messages about the files (one per file) of a failed submission.
+fn file_errors(lang: Lang, e: &ServiceError) -> Vec<String> {
+    match e {
+        ServiceError::Invalid(f) => {
+            f.0.iter()
+                .filter(|e| e.field == "attachments")
+                .map(|e| match lang {
+                    Lang::Ja => e.message_ja.clone(),
+                    Lang::En => e.message_en.clone(),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "bids/receipt.html")]
 struct ReceiptPage {
@@ -120,6 +139,8 @@ struct ReceiptPage {
     version: u32,
     withdrawn: Option<String>,
     salt: Option<String>,
+    /// The files the commitment covers (listed at submission only).
+    attachments: Vec<AttachmentRow>,
     /// The bidder's copy as JSON, and as a `data:` URL to save it.
     json: Option<String>,
     download_href: Option<String>,
@@ -133,6 +154,7 @@ impl ReceiptPage {
         title: String,
         receipt: &Receipt,
         salt: Option<&BidderReceipt>,
+        attachments: &[BidAttachment],
         withdrawn: Option<String>,
     ) -> ReceiptPage {
         let lang = chrome.lang;
@@ -142,7 +164,15 @@ impl ReceiptPage {
         let (received, received_wareki) = received_at
             .map(|t| receipt_times(lang, t))
             .unwrap_or_default();
-        let json = salt.and_then(|b| serde_json::to_string_pretty(b).ok());
+        // The bidder's copy keeps the files' digests beside the salt: both
+        // are needed to recompute the commitment at the opening.
+        let json = salt.and_then(|b| {
+            let mut copy = serde_json::to_value(b).ok()?;
+            if !attachments.is_empty() {
+                copy["attachments"] = serde_json::to_value(attachments).ok()?;
+            }
+            serde_json::to_string_pretty(&copy).ok()
+        });
         let download_href = json.as_ref().map(|j| {
             format!(
                 "data:application/json;charset=utf-8,{}",
@@ -165,6 +195,15 @@ impl ReceiptPage {
             version: receipt.version,
             withdrawn,
             salt: salt.map(|b| b.salt.clone()),
+            attachments: attachments
+                .iter()
+                .map(|a| AttachmentRow {
+                    name: a.name.clone(),
+                    size: display::size(lang, a.size),
+                    sha256: a.sha256.clone(),
+                    href: None,
+                })
+                .collect(),
             json,
             download_href,
             download_name: format!("receipt-tender{}-bid{bid_id}.json", receipt.tender_id),
@@ -173,8 +212,9 @@ impl ReceiptPage {
     }
 }
 
-/// `POST /tenders/{id}/bids`: 入札 (見積・提案の提出); answers with the 受付票
-/// right away, the salt shown this once.
+/// `POST /tenders/{id}/bids`: 入札 (見積・提案の提出), a form or — with
+/// files — a multipart form whose action carries `?_csrf=`; answers with
+/// the 受付票 right away, the salt shown this once.
 pub async fn submit(
     State(state): State<WebState>,
     chrome: Chrome,
@@ -182,15 +222,28 @@ pub async fn submit(
     caller: Caller,
     ctx: RequestCtx,
     Path(id): Path<i64>,
-    WebForm(f): WebForm<BidForm>,
+    req: Request,
 ) -> AppResult<Response> {
     let p = caller.require(Access::Supplier)?.principal();
-    let input = musubi_app::tenders::BidInput {
-        amount: f.amount.clone(),
-        lottery_number: f.lottery_number.clone(),
-        proposal: f.proposal.clone(),
+    let Submission { input, files } = if upload::is_multipart(&req) {
+        upload::read_multipart(&state, req).await?
+    } else {
+        let WebForm(f) = WebForm::<BidForm>::from_request(req, &state).await?;
+        Submission {
+            input: musubi_app::tenders::BidInput {
+                amount: f.amount,
+                lottery_number: f.lottery_number,
+                proposal: f.proposal,
+            },
+            files: Vec::new(),
+        }
     };
-    match state.services.submit_bid(&p, id, &input, &ctx).await {
+    let had_files = files.iter().any(|f| !f.bytes.is_empty());
+    match state
+        .services
+        .submit_bid_with_files(&p, id, &input, files, &ctx)
+        .await
+    {
         Ok(submitted) => {
             let title = state.services.tender_for(Some(&p), id).await?.content.title;
             let lang = chrome.lang;
@@ -200,6 +253,7 @@ pub async fn submit(
                 title,
                 &submitted.receipt.receipt,
                 Some(&submitted.receipt),
+                &submitted.attachments,
                 None,
             );
             let mut res = html_page(lang, &page)?;
@@ -212,12 +266,15 @@ pub async fn submit(
         }
         Err(e) => {
             let status = status_of(&e);
+            let file_errors = file_errors(chrome.lang, &e);
             let errors = FormErrors::from_service(chrome.lang, e)?;
             let form = BidFormValues {
-                amount: f.amount,
-                lottery_number: f.lottery_number,
-                proposal: f.proposal,
+                amount: input.amount,
+                lottery_number: input.lottery_number,
+                proposal: input.proposal,
+                had_files,
                 errors,
+                file_errors,
                 failed: "bid",
                 ..BidFormValues::default()
             };
@@ -242,7 +299,7 @@ pub async fn receipt_page(
     let withdrawn = own
         .withdrawn_at
         .map(|t| crate::handlers::tenders::display::time(lang, t));
-    let page = ReceiptPage::new(chrome, own.bid_id, title, &receipt, None, withdrawn);
+    let page = ReceiptPage::new(chrome, own.bid_id, title, &receipt, None, &[], withdrawn);
     html_page(lang, &page)
 }
 
@@ -287,7 +344,7 @@ pub async fn withdraw(
     }
 }
 
-// --- results and the award ---------------------------------------------------------------
+// --- results, the award and 再度入札 --------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct AwardRow {
@@ -295,6 +352,23 @@ pub struct AwardRow {
     pub amount: Option<String>,
     pub amount_incl: Option<String>,
     pub decided: String,
+}
+
+/// The buyer's 再度入札 form: what was typed, what was wrong, who may bid.
+#[derive(Debug, Clone, Default)]
+pub struct RebidForm {
+    pub submission_opens_at: String,
+    pub submission_closes_at: String,
+    pub opening_at: String,
+    pub errors: FormErrors,
+    /// Those the last round allows to bid again.
+    pub bidders: Vec<String>,
+}
+
+impl RebidForm {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
 }
 
 #[derive(Template)]
@@ -309,8 +383,18 @@ struct ResultsPage {
     award: Option<AwardRow>,
     can_award: bool,
     winner: Option<String>,
+    /// Proposals: the buyer scores them before the award.
+    scoring_href: Option<String>,
+    rebid: Option<RebidForm>,
     notice: Option<&'static str>,
     failure: Option<String>,
+}
+
+/// What failed on the results page: the award (its message) or the
+/// 再度入札 form, with the status to answer.
+enum Failed {
+    Award(String),
+    Rebid(RebidForm),
 }
 
 async fn render_results(
@@ -320,7 +404,7 @@ async fn render_results(
     caller: &Caller,
     id: i64,
     query: Option<&str>,
-    failure: Option<(String, StatusCode)>,
+    failed: Option<(Failed, StatusCode)>,
 ) -> AppResult<Response> {
     let lang = chrome.lang;
     let p = caller.principal();
@@ -328,26 +412,47 @@ async fn render_results(
     let view = s.tender_view(p.as_ref(), id).await?;
     let results = s.tender_results(p.as_ref(), id).await?;
     let t = &view.tender;
+    let files = FileAccess {
+        tender_id: id,
+        public: super::priced(t.content.kind),
+        buyer: view.is_buyer,
+        viewer_org: p.as_ref().and_then(Principal::org_id),
+    };
     let rounds: Vec<RoundView> = results
         .openings
         .iter()
-        .map(|r| round_view(lang, r))
+        .map(|r| round_view(lang, r, &files))
         .collect();
     let winner = results.openings.last().and_then(super::record_winner);
     let award = results.award.as_ref().map(|a| AwardRow {
         bidder: a.bidder_name.clone(),
         amount: a.amount_tax_exclusive.map(|x| super::yen_excl(lang, x)),
         amount_incl: a.amount_tax_inclusive.map(|x| super::yen_incl(lang, x)),
-        decided: crate::handlers::tenders::display::time(lang, a.decided_at),
+        decided: display::time(lang, a.decided_at),
     });
     let can_award = view.is_buyer
         && award.is_none()
         && winner.is_some()
         && matches!(t.status, TenderStatus::Opened | TenderStatus::Evaluating);
-    let (failure, status) = match failure {
-        Some((m, s)) => (Some(m), s),
-        None => (None, StatusCode::OK),
+    let pending = rounds.last().is_some_and(|r| r.pending);
+    let scoring_href = (view.is_buyer && pending && t.status == TenderStatus::Evaluating)
+        .then(|| format!("/tenders/{id}/scoring"));
+    let (failure, rebid_failed, status) = match failed {
+        Some((Failed::Award(m), s)) => (Some(m), None, s),
+        Some((Failed::Rebid(f), s)) => (None, Some(f), s),
+        None => (None, None, StatusCode::OK),
     };
+    let rebid = (view.is_buyer
+        && t.status == TenderStatus::Unsuccessful
+        && t.content.award_method != AwardMethod::ProposalEvaluation)
+        .then(|| {
+            let mut form = rebid_failed.unwrap_or_default();
+            form.bidders = rounds
+                .last()
+                .map(|r| r.rebid_bidders.clone())
+                .unwrap_or_default();
+            form
+        });
     let page = ResultsPage {
         id,
         title: t.content.title.clone(),
@@ -356,6 +461,8 @@ async fn render_results(
         award,
         can_award,
         winner: winner.map(|w| w.1),
+        scoring_href,
+        rebid,
         notice: notice(lang, query),
         failure,
         csrf,
@@ -376,6 +483,15 @@ pub async fn results_page(
     render_results(&state, chrome, csrf.0, &caller, id, q.as_deref(), None).await
 }
 
+/// A refusal's message in the page's language.
+fn refusal_message(lang: Lang, e: ServiceError, fallback: (&'static str, &'static str)) -> String {
+    match (lang, e) {
+        (Lang::Ja, ServiceError::Refused { message_ja, .. }) => message_ja,
+        (_, ServiceError::Refused { message_en, .. }) => message_en,
+        _ => pick(lang, fallback.0, fallback.1).to_owned(),
+    }
+}
+
 /// `POST /tenders/{id}/award`: 落札者決定; back to the results with a notice.
 pub async fn award(
     State(state): State<WebState>,
@@ -390,26 +506,58 @@ pub async fn award(
         Ok(_) => Ok(Redirect::to(&format!("/tenders/{id}/results?bid=awarded")).into_response()),
         Err(e @ ServiceError::Refused { .. }) => {
             let status = status_of(&e);
-            let message = match (chrome.lang, e) {
-                (Lang::Ja, ServiceError::Refused { message_ja, .. }) => message_ja,
-                (_, ServiceError::Refused { message_en, .. }) => message_en,
-                _ => pick(
-                    chrome.lang,
-                    "落札者を決定できませんでした。",
-                    "The award failed.",
-                )
-                .to_owned(),
+            let message = refusal_message(
+                chrome.lang,
+                e,
+                ("落札者を決定できませんでした。", "The award failed."),
+            );
+            let failed = Some((Failed::Award(message), status));
+            render_results(&state, chrome, csrf.0, &caller, id, None, failed).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RebidFields {
+    #[serde(default)]
+    submission_opens_at: String,
+    #[serde(default)]
+    submission_closes_at: String,
+    #[serde(default)]
+    opening_at: String,
+}
+
+/// `POST /tenders/{id}/rebid`: 再度入札 of a 不調 tender; to the tender page
+/// with a notice, or the results page again with the form's messages.
+pub async fn rebid(
+    State(state): State<WebState>,
+    chrome: Chrome,
+    csrf: CsrfToken,
+    caller: Caller,
+    ctx: RequestCtx,
+    Path(id): Path<i64>,
+    WebForm(f): WebForm<RebidFields>,
+) -> AppResult<Response> {
+    let p = caller.require(Access::ApprovedBuyer)?.principal();
+    let input = RebidInput {
+        submission_opens_at: f.submission_opens_at,
+        submission_closes_at: f.submission_closes_at,
+        opening_at: f.opening_at,
+    };
+    match state.services.start_rebid(&p, id, &input, &ctx).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tenders/{id}?bid=rebid#bid")).into_response()),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Refused { .. })) => {
+            let status = status_of(&e);
+            let form = RebidForm {
+                submission_opens_at: input.submission_opens_at,
+                submission_closes_at: input.submission_closes_at,
+                opening_at: input.opening_at,
+                errors: FormErrors::from_service(chrome.lang, e)?,
+                ..RebidForm::default()
             };
-            render_results(
-                &state,
-                chrome,
-                csrf.0,
-                &caller,
-                id,
-                None,
-                Some((message, status)),
-            )
-            .await
+            let failed = Some((Failed::Rebid(form), status));
+            render_results(&state, chrome, csrf.0, &caller, id, None, failed).await
         }
         Err(e) => Err(e.into()),
     }

@@ -246,7 +246,7 @@ pub async fn api_upload(
 
 /// The `Content-Disposition` of a download: an ASCII name for old clients
 /// and the real one as RFC 5987 `filename*`.
-fn content_disposition(id: i64, filename: &str) -> String {
+pub fn content_disposition(id: i64, filename: &str) -> String {
     let plain = filename
         .chars()
         .all(|c| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ');

@@ -40,7 +40,7 @@ use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use display::Named;
 
-pub use files::{UPLOAD_BODY_LIMIT, attachment_too_large};
+pub use files::{UPLOAD_BODY_LIMIT, attachment_too_large, content_disposition};
 pub use pages::{NewestTender, newest_tenders};
 
 /// Tenders per page of a list.
