@@ -6,6 +6,13 @@ mod support;
 
 mod accounts;
 mod authz;
+mod awards;
+mod bench_bids;
+mod bid_group_commit;
+mod bid_intake;
+mod bid_rounds;
+mod bid_rounds_web;
+mod bid_secrecy;
 mod bid_store;
 mod bids;
 mod bids_web;

@@ -375,3 +375,95 @@ pub async fn published(
     .unwrap();
     id
 }
+
+// --- bidding: eligible suppliers, signed-in clients, the app in this process ---------
+
+/// The admin of a new supplier organisation whose company profile (東京都,
+/// grades C) makes it eligible for the tenders of `tender_content` and of
+/// the bid suites; the profile is saved through the services.
+pub async fn eligible_supplier(
+    svc: &musubi_app::Services,
+    email: &str,
+    name: &str,
+    at: DateTime<Utc>,
+) -> Principal {
+    let p = org_member(&*svc.storage, email, OrgKind::Supplier, name, at).await;
+    let profile = musubi_app::companies::ProfileInput {
+        representative: "代表取締役 佐藤 健一".into(),
+        prefecture: "13".into(),
+        municipality: "131016".into(),
+        address_line: "神田須田町一丁目2番3号".into(),
+        jsic: vec!["0911".into()],
+        capabilities: "事務用品・清掃用品の納入".into(),
+        grades: vec!["goods:C".into(), "services:C".into()],
+        ..musubi_app::companies::ProfileInput::default()
+    };
+    svc.save_company_profile(
+        &p,
+        p.org_id().unwrap(),
+        &profile,
+        &musubi_app::RequestCtx::default(),
+    )
+    .await
+    .unwrap();
+    p
+}
+
+/// A browser-like client of the server at `base`, signed in as `p` by a
+/// session made straight in storage at `at` (valid for a year), holding its
+/// CSRF cookie.
+pub async fn session_client(
+    storage: &dyn Storage,
+    base: &str,
+    p: &Principal,
+    at: DateTime<Utc>,
+) -> crate::portal::Client {
+    let token = format!("sess{:016x}{:016x}", rand_u64(), rand_u64());
+    storage
+        .create_session(
+            &musubi_storage::NewSession {
+                token_hash: musubi_app::secrets::token_digest(&token),
+                user_id: p.user_id,
+                csrf_token: "unused".into(),
+                ip: None,
+                user_agent: None,
+                expires_at: at + chrono::Duration::days(365),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let mut c = crate::portal::Client::new(base);
+    c.cookies.insert("musubi_session".into(), token);
+    let r = c.get("/").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(c.cookies.contains_key("musubi_csrf"));
+    c
+}
+
+/// The web application served in this process with `clock` (the scheduler
+/// does not run: tests make its passes with `advance_due_tenders`): its base
+/// URL and its services.
+pub async fn serve_in_process(
+    db: &TestDb,
+    clock: &musubi_app::ManualClock,
+) -> (String, musubi_app::Services) {
+    let services = musubi_app::Services::new(
+        Arc::clone(&db.storage),
+        Arc::new(clock.clone()),
+        musubi_app::AppConfig {
+            base_url: "http://musubi.test".into(),
+            data_dir: db.data_path().to_path_buf(),
+            ..musubi_app::AppConfig::default()
+        },
+    );
+    let state = musubi_web::WebState::new(services.clone(), musubi_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(musubi_web::serve(
+        listener,
+        musubi_web::router(state),
+        std::future::pending(),
+    ));
+    (format!("http://{addr}"), services)
+}

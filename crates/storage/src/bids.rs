@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::{
     AuditEntry, NewEvent, NewJob, NewTransition, OrgId, Page, Paging, Result, TenderId, UserId,
 };
-use musubi_domain::tender::TenderStatus;
+use musubi_domain::tender::{TenderContent, TenderStatus};
 
 pub type BidId = i64;
 
@@ -182,9 +182,11 @@ pub trait BidStore: Send + Sync {
     async fn tender_key(&self, tender: TenderId) -> Result<Option<TenderKeyRow>>;
 
     /// Stores a submitted bid and queues `jobs`, in one transaction that
-    /// first checks: the tender is `tendering` and round `bid.round` is not
+    /// first checks: the tender [`takes_bids`] and round `bid.round` is not
     /// opened (else `Conflict("not_accepting_bids")`); the bidder has no
-    /// submitted bid in the round (else `Conflict("bid_exists")`).
+    /// submitted bid in the round (else `Conflict("bid_exists")`). Bids that
+    /// arrive together share the transaction (a group commit), each with its
+    /// own checks and outcome; the answer comes after the commit.
     async fn insert_bid(&self, bid: &NewBid, jobs: &[NewJob]) -> Result<BidId>;
 
     /// 辞退: marks the bidder's submitted bid of `round` withdrawn, with the
@@ -215,11 +217,40 @@ pub trait BidStore: Send + Sync {
     /// `TenderStore::transition_tender`, with `next_transition_at` and the
     /// events and jobs), all in one transaction. `Ok(false)` and nothing
     /// written if the status is no longer `expected_status` or the round was
-    /// already opened.
+    /// already opened. Does not compare the round's bids with the record:
+    /// the scheduler uses [`Self::record_opening_of`].
     #[allow(clippy::too_many_arguments)]
     async fn record_opening(
         &self,
         opening: &NewOpening,
+        expected_status: TenderStatus,
+        steps: &[NewTransition],
+        next_transition_at: Option<DateTime<Utc>>,
+        events: &[NewEvent],
+        jobs: &[NewJob],
+    ) -> Result<bool> {
+        self.record_opening_of(
+            opening,
+            None,
+            expected_status,
+            steps,
+            next_transition_at,
+            events,
+            jobs,
+        )
+        .await
+    }
+
+    /// [`Self::record_opening`], also `Ok(false)` with nothing written
+    /// unless the round's bids, `(id, state)`, are still `bids_read`: a bid
+    /// or 辞退 received before the deadline may commit while the tender is
+    /// `closed`, after the opening read the round; the next pass reads it
+    /// again rather than publish an opening without it.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_opening_of(
+        &self,
+        opening: &NewOpening,
+        bids_read: Option<&[(BidId, BidState)]>,
         expected_status: TenderStatus,
         steps: &[NewTransition],
         next_transition_at: Option<DateTime<Utc>>,
@@ -280,4 +311,111 @@ pub trait BidStore: Send + Sync {
     async fn lock_scores(&self, tender: TenderId, by: UserId, now: DateTime<Utc>) -> Result<()>;
 
     async fn technical_scores(&self, tender: TenderId) -> Result<Vec<TechnicalScore>>;
+
+    /// 評価の確定: locks the scores and writes what follows ([`ScoreLock`])
+    /// in one transaction. `Ok(false)` and nothing written if the tender no
+    /// longer has `expected_openings` opened rounds or (when given) is no
+    /// longer in `expected_status`; `Conflict("scores_locked")` if locked.
+    async fn lock_scores_guarded(&self, lock: &ScoreLock) -> Result<bool>;
+
+    /// 再度入札: saves the content with the new window as version
+    /// `expected_version + 1` and moves the tender from `unsuccessful` by the
+    /// Rebid step, with the events, audit line and jobs, in one transaction.
+    /// `Ok(false)` and nothing written unless the tender is still
+    /// `unsuccessful` at `expected_version`.
+    async fn start_rebid(&self, rebid: &NewRebid) -> Result<bool>;
+}
+
+/// Locking the technical scores ([`BidStore::lock_scores_guarded`]): the
+/// guards that must still hold, and what the lock leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreLock {
+    pub tender_id: TenderId,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// The rounds opened when the service decided (0 for 総合評価, whose
+    /// scores must be locked before the first opening).
+    pub expected_openings: u32,
+    /// The status the service saw, when it matters (a proposal's 審査中).
+    pub expected_status: Option<TenderStatus>,
+    /// Steps after the lock (不調 when the scores leave no valid bid); with
+    /// none, the status and `next_transition_at` stay as they are.
+    pub steps: Vec<NewTransition>,
+    pub next_transition_at: Option<DateTime<Utc>>,
+    pub events: Vec<NewEvent>,
+    pub audit: AuditEntry,
+    pub jobs: Vec<NewJob>,
+}
+
+/// A 再度入札 ([`BidStore::start_rebid`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRebid {
+    pub tender_id: TenderId,
+    /// The tender's content with the new submission window and opening.
+    pub content: TenderContent,
+    /// Recorded with the new version (e.g. 再度入札（第2回）).
+    pub reason: String,
+    pub expected_version: i64,
+    /// Rebid: unsuccessful → tendering.
+    pub step: NewTransition,
+    pub next_transition_at: Option<DateTime<Utc>>,
+    pub actor: UserId,
+    pub now: DateTime<Utc>,
+    pub events: Vec<NewEvent>,
+    pub audit: AuditEntry,
+    pub jobs: Vec<NewJob>,
+}
+
+/// Whether a tender in `status` may store a bid or a withdrawal of a round
+/// that is not opened yet. `closed` too: the service decides by the instant
+/// it received the request (before the deadline), and the commit may land
+/// just after the scheduler closed the tender.
+pub(crate) fn takes_bids(status: TenderStatus) -> bool {
+    matches!(status, TenderStatus::Tendering | TenderStatus::Closed)
+}
+
+/// Whether the round's bids as stored (`(id, state)` in id order) are those
+/// an opening read (`None`: not compared).
+pub(crate) fn bids_unchanged(
+    read: Option<&[(BidId, BidState)]>,
+    stored: &[(BidId, String)],
+) -> bool {
+    let Some(read) = read else { return true };
+    let mut read: Vec<(BidId, &str)> = read.iter().map(|(id, s)| (*id, s.as_str())).collect();
+    read.sort_unstable();
+    read.len() == stored.len()
+        && read
+            .iter()
+            .zip(stored)
+            .all(|(r, s)| r.0 == s.0 && r.1 == s.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_opening_compares_ids_and_states_in_any_order() {
+        use BidState::{Submitted, Withdrawn};
+        let stored = |v: &[(BidId, &str)]| -> Vec<(BidId, String)> {
+            v.iter().map(|(id, s)| (*id, s.to_string())).collect()
+        };
+        let now = stored(&[(3, "submitted"), (7, "withdrawn")]);
+        assert!(bids_unchanged(
+            Some(&[(7, Withdrawn), (3, Submitted)]),
+            &now
+        ));
+        assert!(bids_unchanged(None, &now));
+        // A bid committed after the read; a 辞退 after the read; a bid gone.
+        assert!(!bids_unchanged(Some(&[(3, Submitted)]), &now));
+        assert!(!bids_unchanged(
+            Some(&[(3, Submitted), (7, Submitted)]),
+            &now
+        ));
+        assert!(!bids_unchanged(
+            Some(&[(3, Submitted), (7, Withdrawn), (9, Submitted)]),
+            &now
+        ));
+        assert!(bids_unchanged(Some(&[]), &[]));
+    }
 }

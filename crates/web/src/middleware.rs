@@ -3,7 +3,8 @@
 //! 1. [`request_id`]: keeps a valid incoming `x-request-id`, otherwise makes
 //!    one, and echoes it on the response;
 //! 2. tracing (`TraceLayer` with [`make_span`]: method, path, route, request id);
-//! 3. [`track_metrics`]: request counter, duration histogram, in-flight gauge;
+//! 3. [`track_metrics`]: request counter, duration histogram, in-flight gauge
+//!    (not for the bid routes, whose counts would reveal bids);
 //! 4. [`security_headers`];
 //! 5. gzip compression;
 //! 6. [`remember_lang`]: `?lang=` sets the `lang` cookie;
@@ -160,10 +161,20 @@ fn method_label(m: &Method) -> &'static str {
     }
 }
 
+/// Whether requests to `route` are counted. `/metrics` is public, and a
+/// count of requests to the bid routes (submit, withdraw, receipts, bid
+/// attachments) would tell how many bids a tender got before its opening.
+fn counted(route: &str) -> bool {
+    !route.contains("/bids")
+}
+
 pub async fn track_metrics(State(state): State<WebState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = method_label(req.method());
     let route = route_of(&req).to_owned();
+    if !counted(&route) {
+        return next.run(req).await;
+    }
     let _in_flight = state.metrics.start_request();
     let res = next.run(req).await;
     state.metrics.observe_request(

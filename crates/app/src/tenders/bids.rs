@@ -7,15 +7,23 @@
 //! Japanese rule: a submitted amount can be neither viewed nor changed). The
 //! content is sealed under the tender's data key before it reaches the
 //! store; only [`Services::open_round`] unseals it.
+//!
+//! The parts beside this file:
+//!
+//! - `files`: a bid's attachments (内訳書, 提案書類), sealed under the tender
+//!   key like the bid, and their download after the opening;
+//! - `scoring`: the buyer's technical scores (総合評価: entered and locked
+//!   before the opening; proposals: after it) and the ranking they give;
+//! - `rebid`: 再度入札 after 不調, among the bidders the rule allows.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use musubi_domain::bidding::{
-    EvaluationInput, EvaluationTerms, LotteryNumber, Outcome, RevealedBid, TechnicalPoints,
-    evaluate,
+    EvaluationInput, EvaluationInputError, EvaluationTerms, LotteryNumber, Outcome, RevealedBid,
+    ScoringPhase, TechnicalPoints, evaluate,
 };
-use musubi_domain::tender::{AwardMethod, ContractMethod, TenderKind, TenderStatus, Transition};
+use musubi_domain::tender::{ContractMethod, TenderKind, TenderStatus, Transition};
 use musubi_domain::{Access, Principal, TaxExclusive, TaxRate, authz};
 use musubi_storage::{
     ApplicationStatus, Audience, Award, BidState, EventKind, NewAward, NewBid, NewEvent,
@@ -33,10 +41,25 @@ use crate::sealing::{
 };
 use crate::{RequestCtx, Services};
 
+mod files;
+mod rebid;
+mod scoring;
+
+use files::SealedFile;
+pub use files::{
+    BidAttachment, BidFile, MAX_BID_FILE_BYTES, MAX_BID_FILES_PRICED, MAX_BID_FILES_PROPOSAL,
+    MAX_BID_FILES_TOTAL_BYTES,
+};
+pub use rebid::{RebidInput, RebidStarted, rebid_bidders_of};
+pub use scoring::{ScoreRow, ScoringInput, ScoringView};
+
 /// Longest proposal text (企画提案), in characters.
 pub const MAX_PROPOSAL_CHARS: usize = 20_000;
-/// Version of the opening record's layout.
-pub const OPENING_RECORD_VERSION: u32 = 1;
+/// Version of the opening record's layout. 2 added each bid's
+/// `attachments`, `evaluation_pending` (proposals scored after the opening),
+/// `evaluation_error_message` and the round's `submission_closes_at`; a
+/// version-1 record reads as one without them.
+pub const OPENING_RECORD_VERSION: u32 = 2;
 
 /// The keys sealed bidding needs: the master key that wraps tender keys and
 /// the receipt-signing key. Both live outside the database.
@@ -77,14 +100,20 @@ struct SealedContent {
     lottery_number: String,
     proposal: Option<String>,
     salt: String,
+    /// The attachments: their names and digests, and where their sealed
+    /// bytes are. Absent from bids sealed before attachments existed.
+    #[serde(default)]
+    attachments: Vec<SealedFile>,
 }
 
 /// The answer to a submission: the bid and the bidder's copy of the
-/// receipt, which alone carries the salt.
+/// receipt, which alone carries the salt, and the attachments the
+/// commitment covers (listed to the bidder here only: they stay sealed).
 #[derive(Debug, Clone, Serialize)]
 pub struct SubmittedBid {
     pub bid_id: i64,
     pub receipt: BidderReceipt,
+    pub attachments: Vec<BidAttachment>,
 }
 
 /// A bidder's own bid as the bidder may see it before the opening: that it
@@ -214,9 +243,18 @@ impl Services {
             .map_err(|e| ServiceError::Internal(format!("tender {tender}: {e}")))
     }
 
-    /// Whether `org` may bid: eligible, and nominated where the method
-    /// nominates.
-    async fn check_may_bid(&self, tender: &Tender, org: OrgId) -> ServiceResult<()> {
+    /// Whether `org` may bid in `round`: eligible, nominated where the method
+    /// nominates, and in a 再度入札 among the bidders the previous round
+    /// allows ([`rebid`]).
+    async fn check_may_bid(&self, tender: &Tender, org: OrgId, round: u32) -> ServiceResult<()> {
+        if round > 1 && !self.rebid_bidders(tender.id).await?.contains(&org) {
+            return Err(ServiceError::refused(
+                403,
+                "not_rebid_eligible",
+                "再度入札には、前回の入札に参加し、辞退・無効・失格とならなかった事業者のみ参加できます。",
+                "Only the bidders of the previous round whose bid was not withdrawn, invalid or disqualified may take part in the rebid.",
+            ));
+        }
         if matches!(
             tender.content.method,
             ContractMethod::Selective | ContractMethod::SelectiveByApplication
@@ -238,13 +276,28 @@ impl Services {
         self.check_eligible(tender, org).await
     }
 
-    /// 入札 (or 見積・提案の提出): checks, seals, signs the receipt and stores
-    /// it; the receipt is issued only after the commit.
+    /// 入札 (or 見積・提案の提出) without attachments: see
+    /// [`Self::submit_bid_with_files`].
     pub async fn submit_bid(
         &self,
         principal: &Principal,
         id: TenderId,
         input: &BidInput,
+        ctx: &RequestCtx,
+    ) -> ServiceResult<SubmittedBid> {
+        self.submit_bid_with_files(principal, id, input, Vec::new(), ctx)
+            .await
+    }
+
+    /// 入札 (or 見積・提案の提出) with its attachments (内訳書, 提案書類):
+    /// checks, seals the content and each file, signs the receipt and stores
+    /// it; the receipt is issued only after the commit.
+    pub async fn submit_bid_with_files(
+        &self,
+        principal: &Principal,
+        id: TenderId,
+        input: &BidInput,
+        files: Vec<BidFile>,
         ctx: &RequestCtx,
     ) -> ServiceResult<SubmittedBid> {
         authz::check(Some(principal), Access::Supplier)?;
@@ -253,25 +306,40 @@ impl Services {
         let now = self.clock.now();
         let tender = self.tender_for(Some(principal), id).await?;
         let schedule = Self::schedule_of(&tender)?;
-        // The deadline decides, whatever the status says; a window that
-        // opened a moment ago counts before the scheduler moved the status.
-        let window_open =
-            schedule.submission_opens_at() <= now && now < schedule.submission_closes_at();
-        let waiting_or_open = matches!(
-            tender.status,
-            TenderStatus::Tendering | TenderStatus::Published | TenderStatus::ApplicationsClosed
-        );
-        if !window_open || !waiting_or_open {
+        // The deadline decides, whatever the status says (see
+        // `accepts_bids_at`): a bid received before it is taken even if the
+        // scheduler closed the tender while the request was on its way.
+        if !schedule.accepts_bids_at(tender.status, now) {
             return Err(not_accepting(tender.status));
         }
-        if tender.status != TenderStatus::Tendering {
+        if matches!(
+            tender.status,
+            TenderStatus::Published | TenderStatus::ApplicationsClosed
+        ) {
             self.advance_tender(id, now).await?;
         }
-        let content = parse_bid(tender.content.kind, input)?;
-        self.check_may_bid(&tender, org).await?;
+        // Every problem of the form at once: the fields and the files.
+        let (mut content, files) = match (
+            parse_bid(tender.content.kind, input),
+            files::check_files(tender.content.kind, files),
+        ) {
+            (Ok(content), Ok(files)) => (content, files),
+            (Err(ServiceError::Invalid(mut a)), Err(ServiceError::Invalid(b))) => {
+                a.0.extend(b.0);
+                return Err(ServiceError::Invalid(a));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
         let round = self.current_round(id).await?;
+        self.check_may_bid(&tender, org, round).await?;
         let keys = self.bid_keys()?;
         let key = self.tender_key(&keys, id).await?;
+        let aad = BidAad {
+            tender_id: id,
+            round,
+            bidder_org_id: org,
+        };
+        content.attachments = self.seal_files(&key, &aad, files).await?;
         let bidder_name = self
             .storage
             .organization(org)
@@ -289,14 +357,7 @@ impl Services {
         };
         let plaintext = serde_json::to_vec(&sealed_content)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let sealed = key.seal(
-            &plaintext,
-            &BidAad {
-                tender_id: id,
-                round,
-                bidder_org_id: org,
-            },
-        );
+        let sealed = key.seal(&plaintext, &aad);
         let receipt = Receipt::sign(
             ReceiptFields {
                 tender_id: id,
@@ -331,6 +392,7 @@ impl Services {
         Ok(SubmittedBid {
             bid_id,
             receipt: BidderReceipt::new(receipt, &salt),
+            attachments: files::listed(&sealed_content.attachments),
         })
     }
 
@@ -423,14 +485,16 @@ impl Services {
     }
 
     /// The public results; 404 until the first opening (nothing about the
-    /// bids exists for anyone before).
+    /// bids exists for anyone before). A proposal round scored after its
+    /// opening comes with the ranking its locked scores give
+    /// ([`scoring::complete_record`]).
     pub async fn tender_results(
         &self,
         principal: Option<&Principal>,
         id: TenderId,
     ) -> ServiceResult<TenderResults> {
         let tender = self.tender_for(principal, id).await?;
-        let openings = self.storage.openings(id).await?;
+        let openings = self.completed_openings(&tender).await?;
         if openings.is_empty() {
             return Err(ServiceError::refused(
                 404,
@@ -439,13 +503,37 @@ impl Services {
                 "The results are not public before the opening.",
             ));
         }
+        let mut openings = openings;
+        let buyer = Self::is_buyer_of(principal, &tender);
+        let viewer = principal.and_then(|p| p.org_id());
+        for record in &mut openings {
+            withhold_proposals(record, buyer, viewer);
+        }
         let award = self.storage.award(id).await?.map(|a| AwardView::of(&a));
         Ok(TenderResults {
             tender_id: id,
             status: tender.status,
-            openings: openings.into_iter().map(|o| o.record).collect(),
+            openings,
             award,
         })
+    }
+
+    /// Every opened round's record, a proposal round with the evaluation its
+    /// locked scores give.
+    async fn completed_openings(&self, tender: &Tender) -> ServiceResult<Vec<Value>> {
+        let openings = self.storage.openings(tender.id).await?;
+        let pending = openings
+            .iter()
+            .any(|o| o.record["evaluation_pending"].as_bool() == Some(true));
+        let mut records: Vec<Value> = openings.into_iter().map(|o| o.record).collect();
+        if pending {
+            let scoring = self.storage.scoring(tender.id).await?;
+            let scores = self.storage.technical_scores(tender.id).await?;
+            for record in &mut records {
+                scoring::complete_record(record, &scoring, &scores);
+            }
+        }
+        Ok(records)
     }
 
     /// 落札者決定: the buyer confirms the winner the opening determined.
@@ -467,9 +555,18 @@ impl Services {
                 "An award can be decided only after the opening",
             ));
         }
-        let openings = self.storage.openings(id).await?;
+        let openings = self.completed_openings(&tender).await?;
         let last = openings.last().ok_or_else(not_found)?;
-        let winner = last.record.get("winner").cloned().unwrap_or(Value::Null);
+        if last["evaluation_pending"].as_bool() == Some(true) {
+            return Err(ServiceError::refused(
+                409,
+                "scores_not_locked",
+                "提案の評価点が確定されていないため、落札者（受託候補者）を決定できません。評価点を入力し、確定してください。",
+                "The proposals' scores are not locked yet: enter and lock them before deciding the award.",
+            ));
+        }
+        let round = last["round"].as_u64().and_then(|r| u32::try_from(r).ok());
+        let winner = last.get("winner").cloned().unwrap_or(Value::Null);
         let Some(bid_id) = winner.get("bid_id").and_then(Value::as_i64) else {
             return Err(ServiceError::refused(
                 409,
@@ -482,7 +579,9 @@ impl Services {
         let now = self.clock.now();
         let award = NewAward {
             tender_id: id,
-            round: last.round,
+            round: round.ok_or_else(|| {
+                ServiceError::Internal(format!("tender {id}: a record without its round"))
+            })?,
             bid_id,
             bidder: bid.bidder,
             amount_tax_exclusive: winner.get("amount").and_then(Value::as_i64),
@@ -527,6 +626,12 @@ impl Services {
     /// commitment, evaluates, and returns the record to publish with the
     /// steps that follow the opening (不調 when no bid is valid) and the
     /// events. Writes nothing: the scheduler stores it with the step.
+    ///
+    /// 総合評価 is evaluated only with scores locked before the opening;
+    /// without them the round is not evaluated (`evaluation_error`
+    /// `technical_scores_not_locked`) and ends 不調. Proposals are scored
+    /// after the opening: the round goes to 審査中 with
+    /// `evaluation_pending`, and the locked scores complete it later.
     pub(super) async fn open_round(
         &self,
         tender: &Tender,
@@ -588,6 +693,7 @@ impl Services {
             entry["lottery_number"] = json!(content.lottery_number);
             entry["proposal_sha256"] = json!(canonical.proposal_sha256);
             entry["proposal"] = json!(content.proposal);
+            entry["attachments"] = json!(files::listed(&content.attachments));
             entry["salt"] = json!(content.salt);
             entry["canonical"] = json!(canonical.canonical_json().ok());
             entry["commitment_verified"] = json!(matches);
@@ -620,29 +726,24 @@ impl Services {
             price_points: scoring.price_points,
             base_points: scoring.base_points,
         };
-        let (evaluation, winner, input_error) = match EvaluationInput::new(terms, revealed) {
-            Ok(input) => {
-                let e = evaluate(&input);
-                let winner = match e.outcome() {
-                    Outcome::Winner { bid_id, price, .. } => {
-                        let with_tax = e.award_price(TaxRate::STANDARD).ok().flatten();
-                        let name = bids
-                            .iter()
-                            .find(|b| b.id == *bid_id)
-                            .map(|b| (b.bidder, b.bidder_name.clone()));
-                        json!({
-                            "bid_id": bid_id,
-                            "bidder_org_id": name.as_ref().map(|n| n.0),
-                            "bidder_name": name.map(|n| n.1),
-                            "amount": price.map(|p| p.amount().amount()),
-                            "amount_tax_inclusive": with_tax.map(|p| p.amount().amount()),
-                        })
-                    }
-                    Outcome::Unsuccessful => Value::Null,
-                };
-                (json!({ "input": input, "result": e }), winner, None)
+        let locked = scoring.locked_at.is_some();
+        let mut pending = false;
+        let (evaluation, winner, input_error) = match ScoringPhase::of(c.award_method) {
+            Some(ScoringPhase::BeforeOpening) if !locked => {
+                (Value::Null, Value::Null, Some(RoundError::ScoresNotLocked))
             }
-            Err(err) => (Value::Null, Value::Null, Some(err.code())),
+            Some(ScoringPhase::AfterOpening) if !locked && !revealed.is_empty() => {
+                pending = true;
+                (Value::Null, Value::Null, None)
+            }
+            _ => match evaluate_round(terms, revealed, |bid_id| {
+                bids.iter()
+                    .find(|b| b.id == bid_id)
+                    .map(|b| (b.bidder, b.bidder_name.clone()))
+            }) {
+                Ok((evaluation, winner)) => (evaluation, winner, None),
+                Err(e) => (Value::Null, Value::Null, Some(RoundError::Terms(e))),
+            },
         };
         let record = json!({
             "version": OPENING_RECORD_VERSION,
@@ -658,11 +759,18 @@ impl Services {
             "scores_locked_at": scoring.locked_at,
             "bids": published,
             "evaluation": evaluation,
-            "evaluation_error": input_error,
+            "evaluation_pending": pending,
+            "evaluation_error": input_error.as_ref().map(RoundError::code),
+            "evaluation_error_message": input_error.as_ref().map(|e| json!({
+                "ja": e.message_ja(),
+                "en": e.message_en(),
+            })),
             "winner": winner,
+            "submission_closes_at": c.schedule.submission_closes_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             "receipt_public_key": self.bid_keys().ok().map(|k| k.signer.public_key_base64()),
         });
-        let unsuccessful = winner.is_null();
+        let unsuccessful = winner.is_null() && !pending;
         let mut steps = Vec::new();
         let mut events = vec![NewEvent {
             kind: EventKind::TenderOpened,
@@ -676,14 +784,9 @@ impl Services {
                 audience: Audience::Participants,
                 detail: json!({ "title": c.title }),
             });
-        } else if matches!(
-            c.award_method,
-            AwardMethod::BestValueAdditive
-                | AwardMethod::BestValueDivision
-                | AwardMethod::ProposalEvaluation
-        ) {
+        } else if c.award_method.needs_evaluation() {
             // Scored methods show the ranking under evaluation until the
-            // buyer confirms.
+            // buyer confirms; proposals wait there for their scores.
             steps.push(Transition::StartEvaluation);
         }
         Ok((
@@ -699,7 +802,89 @@ impl Services {
     }
 }
 
+/// Why a round could not be evaluated.
+#[derive(Debug)]
+enum RoundError {
+    /// 総合評価 whose technical scores were not locked before the opening.
+    ScoresNotLocked,
+    /// The terms (prices, points) do not allow an evaluation.
+    Terms(EvaluationInputError),
+}
+
+impl RoundError {
+    fn code(&self) -> &'static str {
+        match self {
+            RoundError::ScoresNotLocked => "technical_scores_not_locked",
+            RoundError::Terms(e) => e.code(),
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            RoundError::ScoresNotLocked => {
+                "技術評価点が開札前に確定されていなかったため、評価を行えませんでした。".to_owned()
+            }
+            RoundError::Terms(e) => e.message_ja(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            RoundError::ScoresNotLocked => {
+                "The technical scores were not locked before the opening, so the bids could not be evaluated.".to_owned()
+            }
+            RoundError::Terms(e) => e.message_en(),
+        }
+    }
+}
+
+/// The evaluation of a round as published (`{"input", "result"}`) and its
+/// winner (`null` for 不調), naming the bidder through `bidder_of`.
+fn evaluate_round(
+    terms: EvaluationTerms,
+    revealed: Vec<RevealedBid>,
+    bidder_of: impl Fn(i64) -> Option<(OrgId, String)>,
+) -> Result<(Value, Value), EvaluationInputError> {
+    let input = EvaluationInput::new(terms, revealed)?;
+    let e = evaluate(&input);
+    let winner = match e.outcome() {
+        Outcome::Winner { bid_id, price, .. } => {
+            let with_tax = e.award_price(TaxRate::STANDARD).ok().flatten();
+            let name = bidder_of(*bid_id);
+            json!({
+                "bid_id": bid_id,
+                "bidder_org_id": name.as_ref().map(|n| n.0),
+                "bidder_name": name.map(|n| n.1),
+                "amount": price.map(|p| p.amount().amount()),
+                "amount_tax_inclusive": with_tax.map(|p| p.amount().amount()),
+            })
+        }
+        Outcome::Unsuccessful => Value::Null,
+    };
+    Ok((json!({ "input": input, "result": e }), winner))
+}
+
 /// Checks the input for the tender's kind; the salt is added later.
+/// A proposal's text is the bidder's know-how: like its documents (see
+/// `files.rs`), only the buyer and the bidder read it. Everyone else keeps
+/// its SHA-256, which the published canonical bid and commitment cover, so
+/// the opening stays verifiable.
+fn withhold_proposals(record: &mut Value, buyer: bool, viewer: Option<OrgId>) {
+    if buyer {
+        return;
+    }
+    let Some(bids) = record.get_mut("bids").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for entry in bids {
+        let own = viewer.is_some_and(|org| entry["bidder_org_id"].as_i64() == Some(org));
+        if !own && entry.get("proposal").is_some_and(|p| !p.is_null()) {
+            entry["proposal"] = Value::Null;
+            entry["proposal_withheld"] = json!(true);
+        }
+    }
+}
+
 fn parse_bid(kind: TenderKind, input: &BidInput) -> ServiceResult<SealedContent> {
     let mut e = FieldErrors::new();
     let priced = matches!(kind, TenderKind::Rfq | TenderKind::SealedBid);
@@ -744,6 +929,7 @@ fn parse_bid(kind: TenderKind, input: &BidInput) -> ServiceResult<SealedContent>
         lottery_number: lottery.map(|l| l.to_string()).unwrap_or_default(),
         proposal,
         salt: String::new(),
+        attachments: Vec::new(),
     })
 }
 
@@ -765,6 +951,10 @@ fn canonical_bid(
             .proposal
             .as_deref()
             .map(|p| BlobStore::digest(p.as_bytes())),
-        attachments_sha256: Vec::new(),
+        attachments_sha256: content
+            .attachments
+            .iter()
+            .map(|f| f.sha256.clone())
+            .collect(),
     }
 }

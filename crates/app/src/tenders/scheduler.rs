@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::Transition;
-use musubi_storage::{NewTransition, TenderId};
+use musubi_storage::{BidId, BidState, NewTransition, TenderId};
 use tokio::sync::Notify;
 
 use crate::Services;
@@ -89,10 +89,15 @@ pub(super) async fn advance(
                 reason: None,
             });
         }
+        // Stored only if the round still holds the bids it read: one
+        // received before the deadline may commit after the read (the next
+        // pass opens with it).
+        let read = bids_read(&opening.record);
         services
             .storage
-            .record_opening(
+            .record_opening_of(
                 &opening,
+                Some(&read),
                 tender.status,
                 &steps,
                 schedule.next_transition_at(status),
@@ -123,6 +128,22 @@ pub(super) async fn advance(
         correct_next_due(services, id, now).await?;
     }
     Ok(moved.then_some(steps.len()))
+}
+
+/// The round's bids, `(id, state)`, as an opening record lists them (see
+/// `open_round`: every bid of the round, withdrawn ones included).
+fn bids_read(record: &serde_json::Value) -> Vec<(BidId, BidState)> {
+    record["bids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| {
+            Some((
+                b["bid_id"].as_i64()?,
+                BidState::parse(b["state"].as_str()?)?,
+            ))
+        })
+        .collect()
 }
 
 /// An amendment that committed between our read and our write moved the

@@ -574,12 +574,19 @@ impl ValidSchedule {
                 .is_some_and(|(opens, closes)| opens <= now && now < closes)
     }
 
-    /// Whether a bid (or quote, or proposal) may be submitted at `now`. The
-    /// deadline decides even if the status still says `tendering`.
+    /// Whether a bid (or quote, or proposal) may be submitted or withdrawn
+    /// at `now`, the instant the request was received. The clock decides,
+    /// not the status: the window is open although the scheduler has not yet
+    /// moved the tender to `tendering`, and stays open until the deadline
+    /// although the scheduler may already have closed it while the request
+    /// was on its way (the store refuses the bid once the round is opened).
     pub fn accepts_bids_at(&self, status: TenderStatus, now: DateTime<Utc>) -> bool {
-        status.accepts_bids()
-            && self.0.submission_opens_at <= now
-            && now < self.0.submission_closes_at
+        let status_allows = status.accepts_bids()
+            || matches!(
+                status,
+                TenderStatus::Published | TenderStatus::ApplicationsClosed | TenderStatus::Closed
+            );
+        status_allows && self.0.submission_opens_at <= now && now < self.0.submission_closes_at
     }
 }
 
@@ -1158,7 +1165,11 @@ mod tests {
         let closes = v.submission_closes_at();
         assert!(v.accepts_bids_at(S::Tendering, closes - TimeDelta::seconds(1)));
         assert!(!v.accepts_bids_at(S::Tendering, closes));
-        assert!(!v.accepts_bids_at(S::Closed, closes - TimeDelta::seconds(1)));
+        // Received before the deadline, looked at after the scheduler closed.
+        assert!(v.accepts_bids_at(S::Closed, closes - TimeDelta::seconds(1)));
+        assert!(!v.accepts_bids_at(S::Closed, closes));
+        assert!(!v.accepts_bids_at(S::Cancelled, closes - TimeDelta::seconds(1)));
+        assert!(!v.accepts_bids_at(S::Opened, closes - TimeDelta::seconds(1)));
         assert!(v.accepts_bids_at(S::Tendering, v.submission_opens_at()));
         assert!(!v.accepts_bids_at(
             S::Tendering,

@@ -10,20 +10,25 @@
 //! index; scoring writes lock the tender's `tender_scoring` row, created on
 //! first use. Receipts and opening records are JSONB.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::TenderStatus;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::accounts::{clamp_limit, clamp_offset, corrupt, db_error};
-use super::tenders::{advance, finish_write, lock_tender};
+use super::tenders::{advance, finish_write, lock_tender, status_from};
 use super::{PgStore, insert_jobs};
+use crate::bids::{bids_unchanged, takes_bids};
+use crate::group_commit::Flush;
 use crate::{
     AuditEntry, Award, BidId, BidState, BidStore, NewAward, NewBid, NewEvent, NewJob, NewOpening,
-    NewTransition, Opening, OrgId, Page, Paging, Result, Scoring, StorageError, StoredBid,
-    TechnicalScore, TenderId, TenderKeyRow, UserId,
+    NewRebid, NewTransition, Opening, OrgId, Page, Paging, Result, ScoreLock, Scoring,
+    StorageError, StoredBid, TechnicalScore, TenderId, TenderKeyRow, UserId,
 };
 
 /// The columns of a [`StoredBid`] from `bids b JOIN organizations o`.
@@ -172,9 +177,10 @@ async fn is_opened(
     .await?)
 }
 
-/// Round `round` takes bids: the tender is `tendering` and the round is not
-/// opened (else `Conflict("not_accepting_bids")`); `NotFound` without the
-/// tender. Holds the tender row `FOR SHARE` until the commit: an opening
+/// Round `round` takes bids: the tender is `tendering`, or `closed` (a bid
+/// the service received before the deadline may commit after the scheduler
+/// closed), and the round is not opened (else
+/// `Conflict("not_accepting_bids")`); `NotFound` without the tender. Holds the tender row `FOR SHARE` until the commit: an opening
 /// cannot slip in between this check and the bid.
 async fn check_accepting(
     tx: &mut Transaction<'static, Postgres>,
@@ -188,10 +194,136 @@ async fn check_accepting(
         .ok_or(StorageError::NotFound)?;
     // A statement after the lock: it sees an opening that committed while
     // this transaction waited for it.
-    if status != TenderStatus::Tendering.code() || is_opened(tx, tender, round).await? {
+    if !takes_bids(status_from("tenders.status", &status)?) || is_opened(tx, tender, round).await? {
         return Err(conflict("not_accepting_bids"));
     }
     Ok(())
+}
+
+// --- intake (group commit) ------------------------------------------------------
+
+/// A bid waiting for its commit.
+pub(super) struct PendingBid {
+    bid: NewBid,
+    jobs: Vec<NewJob>,
+}
+
+/// Stores queued bids, many per transaction (see [`crate::group_commit`]):
+/// the bids that arrive during one commit's WAL flush share the next.
+pub(super) struct BidIntake {
+    pool: PgPool,
+}
+
+impl BidIntake {
+    pub(super) fn new(pool: PgPool) -> Self {
+        BidIntake { pool }
+    }
+}
+
+impl Flush for BidIntake {
+    type Item = PendingBid;
+    type Output = BidId;
+
+    async fn flush(&self, items: Vec<PendingBid>) -> Result<Vec<Result<BidId>>> {
+        let mut tx = self.pool.begin().await?;
+        // Each round's check once, outside the savepoints: a row lock taken
+        // in a savepoint that is rolled back would be lost. The `FOR SHARE`
+        // lock keeps the answer until the commit.
+        let mut rounds: HashMap<(TenderId, i32), Option<StorageError>> = HashMap::new();
+        for PendingBid { bid, .. } in &items {
+            let Ok(round) = int4("bids.round", bid.round) else {
+                continue;
+            };
+            if let Entry::Vacant(slot) = rounds.entry((bid.tender_id, round)) {
+                slot.insert(match check_accepting(&mut tx, bid.tender_id, round).await {
+                    Ok(()) => None,
+                    Err(e @ (StorageError::NotFound | StorageError::Conflict(_))) => Some(e),
+                    Err(e) => return Err(e),
+                });
+            }
+        }
+        let mut results = Vec::with_capacity(items.len());
+        for PendingBid { bid, jobs } in &items {
+            let round = match int4("bids.round", bid.round) {
+                Ok(r) => r,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            match &rounds[&(bid.tender_id, round)] {
+                Some(StorageError::NotFound) => {
+                    results.push(Err(StorageError::NotFound));
+                    continue;
+                }
+                Some(_) => {
+                    results.push(Err(conflict("not_accepting_bids")));
+                    continue;
+                }
+                None => {}
+            }
+            // Any failed statement aborts a PostgreSQL transaction: each bid
+            // under its own savepoint, so its refusal is its own.
+            sqlx::query("SAVEPOINT bid").execute(&mut *tx).await?;
+            let written = match insert_one(&mut tx, bid, round).await {
+                Ok(id) => insert_jobs(&mut tx, jobs, bid.received_at)
+                    .await
+                    .map(|_| id),
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(id) => {
+                    sqlx::query("RELEASE SAVEPOINT bid")
+                        .execute(&mut *tx)
+                        .await?;
+                    results.push(Ok(id));
+                }
+                Err(e @ (StorageError::Conflict(_) | StorageError::NotFound)) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT bid")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT bid")
+                        .execute(&mut *tx)
+                        .await?;
+                    results.push(Err(e));
+                }
+                // Anything else fails the batch: nothing of it commits.
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+/// Inserts the bid unless its bidder has a standing bid in the round
+/// (`Conflict("bid_exists")`); two first bids racing past the check (from
+/// two processes) meet at the unique index.
+async fn insert_one(
+    tx: &mut Transaction<'static, Postgres>,
+    bid: &NewBid,
+    round: i32,
+) -> Result<BidId> {
+    let id: Option<BidId> = sqlx::query_scalar(
+        "INSERT INTO bids (tender_id, round, bidder_org_id, submitted_by, received_at,
+             commitment, sealed, receipt, state)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'submitted'
+         WHERE NOT EXISTS (SELECT 1 FROM bids WHERE tender_id = $1 AND round = $2
+                              AND bidder_org_id = $3 AND state = 'submitted')
+         RETURNING id",
+    )
+    .bind(bid.tender_id)
+    .bind(round)
+    .bind(bid.bidder)
+    .bind(bid.submitted_by)
+    .bind(bid.received_at)
+    .bind(&bid.commitment)
+    .bind(&bid.sealed)
+    .bind(Json(&bid.receipt))
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(bid_error)?;
+    id.ok_or_else(|| conflict("bid_exists"))
 }
 
 /// How a scoring write locks the tender's scoring row.
@@ -300,42 +432,12 @@ impl BidStore for PgStore {
     }
 
     async fn insert_bid(&self, bid: &NewBid, jobs: &[NewJob]) -> Result<BidId> {
-        let round = int4("bids.round", bid.round)?;
-        let mut tx = self.pool().begin().await?;
-        check_accepting(&mut tx, bid.tender_id, round).await?;
-        let standing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM bids
-             WHERE tender_id = $1 AND round = $2 AND bidder_org_id = $3 AND state = 'submitted'",
-        )
-        .bind(bid.tender_id)
-        .bind(round)
-        .bind(bid.bidder)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if standing.is_some() {
-            return Err(conflict("bid_exists"));
-        }
-        // Two first bids racing past the check meet at the unique index.
-        let id: BidId = sqlx::query_scalar(
-            "INSERT INTO bids (tender_id, round, bidder_org_id, submitted_by, received_at,
-                 commitment, sealed, receipt, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted')
-             RETURNING id",
-        )
-        .bind(bid.tender_id)
-        .bind(round)
-        .bind(bid.bidder)
-        .bind(bid.submitted_by)
-        .bind(bid.received_at)
-        .bind(&bid.commitment)
-        .bind(&bid.sealed)
-        .bind(Json(&bid.receipt))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(bid_error)?;
-        insert_jobs(&mut tx, jobs, bid.received_at).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.bid_intake
+            .submit(PendingBid {
+                bid: bid.clone(),
+                jobs: jobs.to_vec(),
+            })
+            .await
     }
 
     async fn withdraw_bid(
@@ -393,9 +495,10 @@ impl BidStore for PgStore {
             .await
     }
 
-    async fn record_opening(
+    async fn record_opening_of(
         &self,
         opening: &NewOpening,
+        bids_read: Option<&[(BidId, BidState)]>,
         expected_status: TenderStatus,
         steps: &[NewTransition],
         next_transition_at: Option<DateTime<Utc>>,
@@ -409,6 +512,18 @@ impl BidStore for PgStore {
         let (status, _, _) = lock_tender(&mut tx, tender).await?;
         if status != expected_status || is_opened(&mut tx, tender, round).await? {
             // Opened already, or moved on: the rollback on drop writes nothing.
+            return Ok(false);
+        }
+        // The tender row is locked: a bid or 辞退 of the round (which holds
+        // it `FOR SHARE`) cannot commit between this read and ours.
+        let stored: Vec<(BidId, String)> = sqlx::query_as(
+            "SELECT id, state FROM bids WHERE tender_id = $1 AND round = $2 ORDER BY id",
+        )
+        .bind(tender)
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !bids_unchanged(bids_read, &stored) {
             return Ok(false);
         }
         sqlx::query(
@@ -651,5 +766,113 @@ impl BidStore for PgStore {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(score_from_row).collect()
+    }
+
+    async fn lock_scores_guarded(&self, lock: &ScoreLock) -> Result<bool> {
+        let tender = lock.tender_id;
+        let mut tx = self.pool().begin().await?;
+        // The tender row first, as the opening takes it: an opening in
+        // flight commits before this lock reads the rounds, or after it.
+        let (status, _, _) = lock_tender(&mut tx, tender).await?;
+        let opened: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM bid_openings WHERE tender_id = $1")
+                .bind(tender)
+                .fetch_one(&mut *tx)
+                .await?;
+        if opened != i64::from(lock.expected_openings)
+            || lock.expected_status.is_some_and(|s| s != status)
+        {
+            return Ok(false);
+        }
+        check_unlocked(&mut tx, tender, ScoringLock::Update).await?;
+        sqlx::query(
+            "UPDATE tender_scoring SET locked_at = $2, locked_by = $3 WHERE tender_id = $1",
+        )
+        .bind(tender)
+        .bind(lock.at)
+        .bind(lock.by)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if !lock.steps.is_empty() {
+            advance(
+                &mut tx,
+                tender,
+                status,
+                &lock.steps,
+                lock.next_transition_at,
+                None,
+                lock.at,
+            )
+            .await?;
+        }
+        finish_write(
+            &mut tx,
+            tender,
+            &lock.events,
+            Some(&lock.audit),
+            &lock.jobs,
+            lock.at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn start_rebid(&self, rebid: &NewRebid) -> Result<bool> {
+        let tender = rebid.tender_id;
+        let mut tx = self.pool().begin().await?;
+        let (status, version, _) = lock_tender(&mut tx, tender).await?;
+        if status != TenderStatus::Unsuccessful || version != rebid.expected_version {
+            return Ok(false);
+        }
+        let version = version + 1;
+        // Only the schedule changes: the other denormalised columns stay.
+        sqlx::query(
+            "UPDATE tenders SET content = $2, submission_closes_at = $3, version = $4,
+                 updated_at = $5
+             WHERE id = $1",
+        )
+        .bind(tender)
+        .bind(Json(&rebid.content))
+        .bind(rebid.content.schedule.submission_closes_at)
+        .bind(version)
+        .bind(rebid.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO tender_versions (tender_id, version, content, reason, changed_by, changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(tender)
+        .bind(version)
+        .bind(Json(&rebid.content))
+        .bind(&rebid.reason)
+        .bind(rebid.actor)
+        .bind(rebid.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        advance(
+            &mut tx,
+            tender,
+            status,
+            std::slice::from_ref(&rebid.step),
+            rebid.next_transition_at,
+            None,
+            rebid.now,
+        )
+        .await?;
+        finish_write(
+            &mut tx,
+            tender,
+            &rebid.events,
+            Some(&rebid.audit),
+            &rebid.jobs,
+            rebid.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -107,7 +107,7 @@ fn step_target(from: TenderStatus, transition: Transition) -> TenderStatus {
         .unwrap_or_else(|_| transition.target())
 }
 
-fn status_from(field: &'static str, value: &str) -> Result<TenderStatus> {
+pub(super) fn status_from(field: &'static str, value: &str) -> Result<TenderStatus> {
     parse(field, value, TenderStatus::parse)
 }
 

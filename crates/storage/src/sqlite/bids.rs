@@ -8,19 +8,23 @@
 //! index on standing bids backs the bid guard all the same. Receipts and
 //! opening records are JSON text; instants are microseconds.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::TenderStatus;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::accounts::{count, map_conflict, page_bounds};
 use super::tenders::{advance, current_status, finish_write};
 use super::{SqliteStore, from_us, insert_jobs, json_from_text, opt_from_us, to_us};
+use crate::bids::{bids_unchanged, takes_bids};
+use crate::group_commit::Flush;
 use crate::{
     AuditEntry, Award, BidId, BidState, BidStore, NewAward, NewBid, NewEvent, NewJob, NewOpening,
-    NewTransition, Opening, OrgId, Page, Paging, Result, Scoring, StorageError, StoredBid,
-    TechnicalScore, TenderId, TenderKeyRow, UserId,
+    NewRebid, NewTransition, Opening, OrgId, Page, Paging, Result, ScoreLock, Scoring,
+    StorageError, StoredBid, TechnicalScore, TenderId, TenderKeyRow, UserId,
 };
 
 /// The columns of a [`StoredBid`] from `bids b JOIN organizations o`.
@@ -158,11 +162,13 @@ async fn is_opened(conn: &mut SqliteConnection, tender: TenderId, round: i64) ->
     .await?)
 }
 
-/// Round `round` takes bids: the tender is `tendering` and the round is not
-/// opened (else `Conflict("not_accepting_bids")`); `NotFound` without the tender.
+/// Round `round` takes bids: the tender is `tendering`, or `closed` (a bid
+/// the service received before the deadline may commit after the scheduler
+/// closed), and the round is not opened (else
+/// `Conflict("not_accepting_bids")`); `NotFound` without the tender.
 async fn check_accepting(conn: &mut SqliteConnection, tender: TenderId, round: i64) -> Result<()> {
     let (status, _) = current_status(conn, tender).await?;
-    if status != TenderStatus::Tendering || is_opened(conn, tender, round).await? {
+    if !takes_bids(status) || is_opened(conn, tender, round).await? {
         return Err(StorageError::Conflict("not_accepting_bids".into()));
     }
     Ok(())
@@ -179,6 +185,133 @@ async fn check_unlocked(conn: &mut SqliteConnection, tender: TenderId) -> Result
         return Err(StorageError::Conflict("scores_locked".into()));
     }
     Ok(())
+}
+
+// --- intake (group commit) ------------------------------------------------------
+
+/// A bid waiting for its commit.
+pub(super) struct PendingBid {
+    bid: NewBid,
+    jobs: Vec<NewJob>,
+}
+
+/// Stores queued bids on the writer connection, many per `BEGIN IMMEDIATE`
+/// transaction (see [`crate::group_commit`]): with synchronous=FULL each
+/// commit waits for the disk, so the bids that arrive during one commit
+/// share the next.
+pub(super) struct BidIntake {
+    write: SqlitePool,
+}
+
+impl BidIntake {
+    pub(super) fn new(write: SqlitePool) -> Self {
+        BidIntake { write }
+    }
+}
+
+/// Why a round refuses every bid of a batch (checked once per batch: the
+/// write lock keeps the answer until the commit).
+#[derive(Clone, Copy)]
+enum Refusal {
+    NoTender,
+    NotAccepting,
+}
+
+impl Flush for BidIntake {
+    type Item = PendingBid;
+    type Output = BidId;
+
+    async fn flush(&self, items: Vec<PendingBid>) -> Result<Vec<Result<BidId>>> {
+        let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        let mut rounds: HashMap<(TenderId, i64), Option<Refusal>> = HashMap::new();
+        let mut results = Vec::with_capacity(items.len());
+        for PendingBid { bid, jobs } in &items {
+            let round = match int4("bids.round", bid.round) {
+                Ok(r) => r,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            let refusal = match rounds.get(&(bid.tender_id, round)) {
+                Some(r) => *r,
+                None => {
+                    let r = match check_accepting(&mut tx, bid.tender_id, round).await {
+                        Ok(()) => None,
+                        Err(StorageError::NotFound) => Some(Refusal::NoTender),
+                        Err(StorageError::Conflict(_)) => Some(Refusal::NotAccepting),
+                        Err(e) => return Err(e),
+                    };
+                    rounds.insert((bid.tender_id, round), r);
+                    r
+                }
+            };
+            match refusal {
+                Some(Refusal::NoTender) => results.push(Err(StorageError::NotFound)),
+                Some(Refusal::NotAccepting) => {
+                    results.push(Err(StorageError::Conflict("not_accepting_bids".into())))
+                }
+                None if jobs.is_empty() => {
+                    // One statement: atomic by itself, no savepoint needed.
+                    results.push(item_outcome(insert_one(&mut tx, bid, round).await)?);
+                }
+                None => {
+                    sqlx::query("SAVEPOINT bid").execute(&mut *tx).await?;
+                    let written = match insert_one(&mut tx, bid, round).await {
+                        Ok(id) => insert_jobs(&mut tx, jobs, bid.received_at)
+                            .await
+                            .map(|_| id),
+                        Err(e) => Err(e),
+                    };
+                    let outcome = item_outcome(written)?;
+                    let end = if outcome.is_ok() {
+                        "RELEASE bid"
+                    } else {
+                        "ROLLBACK TO bid; RELEASE bid"
+                    };
+                    sqlx::raw_sql(end).execute(&mut *tx).await?;
+                    results.push(outcome);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+/// An item's refusal stays its own; any other error fails the batch (SQLite
+/// may have rolled the whole transaction back, e.g. on a full disk).
+fn item_outcome(r: Result<BidId>) -> Result<Result<BidId>> {
+    match r {
+        Ok(id) => Ok(Ok(id)),
+        Err(e @ (StorageError::Conflict(_) | StorageError::NotFound)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Inserts the bid unless its bidder has a standing bid in the round
+/// (`Conflict("bid_exists")`).
+async fn insert_one(conn: &mut SqliteConnection, bid: &NewBid, round: i64) -> Result<BidId> {
+    let id: Option<BidId> = sqlx::query_scalar(
+        "INSERT INTO bids (tender_id, round, bidder_org_id, submitted_by, received_at,
+             commitment, sealed, receipt, state)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'submitted'
+         WHERE NOT EXISTS (SELECT 1 FROM bids WHERE tender_id = ?1 AND round = ?2
+                              AND bidder_org_id = ?3 AND state = 'submitted')
+         RETURNING id",
+    )
+    .bind(bid.tender_id)
+    .bind(round)
+    .bind(bid.bidder)
+    .bind(bid.submitted_by)
+    .bind(to_us(bid.received_at))
+    .bind(&bid.commitment)
+    .bind(&bid.sealed)
+    .bind(bid.receipt.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|e| map_conflict(e, &[("bids.", "bid_exists")]))?;
+    id.ok_or_else(|| StorageError::Conflict("bid_exists".into()))
 }
 
 impl SqliteStore {
@@ -247,41 +380,12 @@ impl BidStore for SqliteStore {
     }
 
     async fn insert_bid(&self, bid: &NewBid, jobs: &[NewJob]) -> Result<BidId> {
-        let round = int4("bids.round", bid.round)?;
-        let mut tx = self.begin_write().await?;
-        check_accepting(&mut tx, bid.tender_id, round).await?;
-        let standing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM bids
-             WHERE tender_id = ?1 AND round = ?2 AND bidder_org_id = ?3 AND state = 'submitted'",
-        )
-        .bind(bid.tender_id)
-        .bind(round)
-        .bind(bid.bidder)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if standing.is_some() {
-            return Err(StorageError::Conflict("bid_exists".into()));
-        }
-        let id: BidId = sqlx::query_scalar(
-            "INSERT INTO bids (tender_id, round, bidder_org_id, submitted_by, received_at,
-                 commitment, sealed, receipt, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'submitted')
-             RETURNING id",
-        )
-        .bind(bid.tender_id)
-        .bind(round)
-        .bind(bid.bidder)
-        .bind(bid.submitted_by)
-        .bind(to_us(bid.received_at))
-        .bind(&bid.commitment)
-        .bind(&bid.sealed)
-        .bind(bid.receipt.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| map_conflict(e, &[("bids.", "bid_exists")]))?;
-        insert_jobs(&mut tx, jobs, bid.received_at).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.bid_intake
+            .submit(PendingBid {
+                bid: bid.clone(),
+                jobs: jobs.to_vec(),
+            })
+            .await
     }
 
     async fn withdraw_bid(
@@ -339,9 +443,10 @@ impl BidStore for SqliteStore {
             .await
     }
 
-    async fn record_opening(
+    async fn record_opening_of(
         &self,
         opening: &NewOpening,
+        bids_read: Option<&[(BidId, BidState)]>,
         expected_status: TenderStatus,
         steps: &[NewTransition],
         next_transition_at: Option<DateTime<Utc>>,
@@ -355,6 +460,18 @@ impl BidStore for SqliteStore {
         let (status, _) = current_status(&mut tx, tender).await?;
         if status != expected_status || is_opened(&mut tx, tender, round).await? {
             // Opened already, or moved on: nothing is written.
+            return Ok(false);
+        }
+        // In the write transaction: no bid of the round commits between
+        // this read and ours.
+        let stored: Vec<(BidId, String)> = sqlx::query_as(
+            "SELECT id, state FROM bids WHERE tender_id = ?1 AND round = ?2 ORDER BY id",
+        )
+        .bind(tender)
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !bids_unchanged(bids_read, &stored) {
             return Ok(false);
         }
         sqlx::query(
@@ -596,5 +713,118 @@ impl BidStore for SqliteStore {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(score_from_row).collect()
+    }
+
+    async fn lock_scores_guarded(&self, lock: &ScoreLock) -> Result<bool> {
+        let tender = lock.tender_id;
+        let mut tx = self.begin_write().await?;
+        let (status, _) = current_status(&mut tx, tender).await?;
+        let opened: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM bid_openings WHERE tender_id = ?1")
+                .bind(tender)
+                .fetch_one(&mut *tx)
+                .await?;
+        if opened != i64::from(lock.expected_openings)
+            || lock.expected_status.is_some_and(|s| s != status)
+        {
+            return Ok(false);
+        }
+        check_unlocked(&mut tx, tender).await?;
+        sqlx::query(
+            "INSERT INTO tender_scoring (tender_id, locked_at, locked_by) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tender_id) DO UPDATE
+                 SET locked_at = excluded.locked_at, locked_by = excluded.locked_by",
+        )
+        .bind(tender)
+        .bind(to_us(lock.at))
+        .bind(lock.by)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_conflict(e, &[]))?;
+        if !lock.steps.is_empty() {
+            advance(
+                &mut tx,
+                tender,
+                status,
+                &lock.steps,
+                lock.next_transition_at,
+                None,
+                lock.at,
+            )
+            .await?;
+        }
+        finish_write(
+            &mut tx,
+            tender,
+            &lock.events,
+            Some(&lock.audit),
+            &lock.jobs,
+            lock.at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn start_rebid(&self, rebid: &NewRebid) -> Result<bool> {
+        let tender = rebid.tender_id;
+        let content = serde_json::to_string(&rebid.content).map_err(|e| StorageError::Corrupt {
+            field: "tenders.content",
+            message: e.to_string(),
+        })?;
+        let now = to_us(rebid.now);
+        let mut tx = self.begin_write().await?;
+        let (status, version) = current_status(&mut tx, tender).await?;
+        if status != TenderStatus::Unsuccessful || version != rebid.expected_version {
+            return Ok(false);
+        }
+        let version = version + 1;
+        // Only the schedule changes: the other denormalised columns stay.
+        sqlx::query(
+            "UPDATE tenders SET content = ?2, submission_closes_at = ?3, version = ?4,
+                 updated_at = ?5
+             WHERE id = ?1",
+        )
+        .bind(tender)
+        .bind(&content)
+        .bind(to_us(rebid.content.schedule.submission_closes_at))
+        .bind(version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO tender_versions (tender_id, version, content, reason, changed_by, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(tender)
+        .bind(version)
+        .bind(&content)
+        .bind(&rebid.reason)
+        .bind(rebid.actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_conflict(e, &[("tender_versions.", "stale_version")]))?;
+        advance(
+            &mut tx,
+            tender,
+            status,
+            std::slice::from_ref(&rebid.step),
+            rebid.next_transition_at,
+            None,
+            rebid.now,
+        )
+        .await?;
+        finish_write(
+            &mut tx,
+            tender,
+            &rebid.events,
+            Some(&rebid.audit),
+            &rebid.jobs,
+            rebid.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -97,7 +97,7 @@ impl<'c> Columns<'c> {
 
 // --- rows --------------------------------------------------------------------------
 
-fn status_from(field: &'static str, s: &str) -> Result<TenderStatus> {
+pub(super) fn status_from(field: &'static str, s: &str) -> Result<TenderStatus> {
     parse_stored(field, s)
 }
 
