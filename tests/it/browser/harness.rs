@@ -167,3 +167,94 @@ async fn a_failed_find_names_the_selector_page_and_screenshot() {
     // An expected failure: leave nothing for people to puzzle over.
     std::fs::remove_file(path).unwrap();
 }
+
+// ----- a server on a clock the test moves ------------------------------------------
+
+/// The portal served from this test process on a [`musubi_app::ManualClock`], with the
+/// tender scheduler running on that same clock, for journeys that span the
+/// weeks of a tender's life (deadline, 開札).
+///
+/// `musubi serve` reads the system clock, so a browser journey against it
+/// cannot reach a deadline; this is the test-only way (nothing in the binary
+/// changes). [`ClockedServer::set_clock`] moves time and wakes the scheduler,
+/// which then makes the steps due exactly as in `serve` (`run_scheduler`).
+/// No job worker runs: mail and index jobs stay queued in the outbox.
+pub struct ClockedServer {
+    pub base: String,
+    pub services: musubi_app::Services,
+    pub clock: musubi_app::ManualClock,
+    wake: Arc<tokio::sync::Notify>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl ClockedServer {
+    /// Serves `db` on 127.0.0.1 (a port of its own) with the clock at `start`.
+    pub async fn start(db: &TestDb, start: chrono::DateTime<chrono::Utc>) -> ClockedServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let clock = musubi_app::ManualClock::new(start);
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let mut services = musubi_app::Services::new(
+            Arc::clone(&db.storage),
+            Arc::new(clock.clone()),
+            musubi_app::AppConfig {
+                base_url: base.clone(),
+                data_dir: db.data_path().to_path_buf(),
+                ..musubi_app::AppConfig::default()
+            },
+        );
+        // Publications and amendments wake it, as in `serve`.
+        services.scheduler_wake = Some(Arc::clone(&wake));
+        let scheduler = tokio::spawn(musubi_app::tenders::run_scheduler(
+            services.clone(),
+            Arc::clone(&wake),
+            std::future::pending(),
+        ));
+        let state = musubi_web::WebState::new(services.clone(), musubi_web::WebConfig::default());
+        let server = tokio::spawn(async move {
+            musubi_web::serve(listener, musubi_web::router(state), std::future::pending())
+                .await
+                .expect("serve the portal");
+        });
+        ClockedServer {
+            base,
+            services,
+            clock,
+            wake,
+            tasks: vec![scheduler, server],
+        }
+    }
+
+    /// Sets the clock to `at` and wakes the scheduler, which makes the steps
+    /// due by then (see [`ClockedServer::wait_for_status`]).
+    pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.clock.set(at);
+        self.wake.notify_one();
+    }
+
+    /// Waits (10 s at most) until tender `id` has `status` in the database.
+    pub async fn wait_for_status(&self, id: i64, status: musubi_domain::tender::TenderStatus) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let tender = self.services.storage.tender(id).await.unwrap();
+            let seen = tender.map(|t| t.status);
+            if seen == Some(status) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tender {id} never became {status:?} (it is {seen:?} at {})",
+                musubi_app::Clock::now(&self.clock)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for ClockedServer {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}

@@ -23,6 +23,7 @@
 //! saved under `target/browser-failures/`. A test that panics for any other
 //! reason also leaves a screenshot there.
 
+mod bid_journey;
 mod driver;
 mod harness;
 mod journeys;
