@@ -132,6 +132,35 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Durable bid intake over real HTTP: `--clients` keep-alive clients post
+    /// sealed bids (each from a supplier of its own, Bearer token) to one
+    /// tender for `--seconds`; beside the bids per second and latencies, the
+    /// raw single-row commit rate of the same database with the same
+    /// settings, and the ratio. Then opens a tender holding `--open-bids`
+    /// bids through the scheduler and times it. A fresh benchmark database
+    /// each run (SQLite in <data-dir>/bench/bids/, or --postgres).
+    Bids {
+        /// Concurrent clients (one keep-alive connection each).
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds of bidding (and of each raw-commit run).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Supplier organisations set up, each with a member and an API
+        /// token; each bids once (the run ends early if all have).
+        #[arg(long, default_value_t = 40_000)]
+        suppliers: u64,
+        /// Bids in the tender whose opening is timed.
+        #[arg(long, default_value_t = 10_000)]
+        open_bids: u64,
+        /// Run on this PostgreSQL server instead of SQLite (the benchmark
+        /// creates its own database there, musubi_bench_bids).
+        #[arg(long, env = "MUSUBI_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Full-text search: Musubi against SQLite FTS5 (trigram + LIKE) and
     /// PostgreSQL pg_trgm (GIN + ILIKE) on the same corpus and queries, each
     /// checked against a brute-force substring oracle. Prints latency
@@ -157,6 +186,10 @@ pub enum BenchCommand {
         /// Build every index again instead of reusing the last one.
         #[arg(long)]
         rebuild: bool,
+        /// Measure Musubi only (engine and HTTP), without the peers: for
+        /// work on Musubi's own latency. No ratios are printed.
+        #[arg(long)]
+        musubi_only: bool,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,

@@ -35,6 +35,7 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             seconds,
             postgres,
             rebuild,
+            musubi_only,
             json,
         } => {
             super::bench_search::run(
@@ -46,6 +47,28 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
                     seconds,
                     postgres,
                     rebuild,
+                    musubi_only,
+                    json,
+                },
+            )
+            .await
+        }
+        BenchCommand::Bids {
+            clients,
+            seconds,
+            suppliers,
+            open_bids,
+            postgres,
+            json,
+        } => {
+            super::bench_bids::run(
+                global,
+                super::bench_bids::Args {
+                    clients,
+                    seconds,
+                    suppliers,
+                    open_bids,
+                    postgres,
                     json,
                 },
             )
@@ -139,7 +162,8 @@ fn directory_queries(n: usize, jsic_codes: &[String]) -> Vec<String> {
     out
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The `p`th percentile of sorted values (nearest rank).
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -64,6 +64,7 @@ pub struct Args {
     pub seconds: u64,
     pub postgres: Option<String>,
     pub rebuild: bool,
+    pub musubi_only: bool,
     pub json: bool,
 }
 
@@ -126,8 +127,13 @@ impl Filters {
 
     fn matches(&self, d: &Doc, from: Option<i64>) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        eq(&self.prefecture, &d.prefecture)
-            && eq(&self.region, &d.region)
+        // Musubi's place filter: prefectures and regions together are one
+        // filter, either matches (`TenderSearch`), so every engine does that.
+        let place = match (&self.prefecture, &self.region) {
+            (Some(p), Some(r)) => *p == d.prefecture || *r == d.region,
+            _ => eq(&self.prefecture, &d.prefecture) && eq(&self.region, &d.region),
+        };
+        place
             && eq(&self.kind, &d.kind)
             && eq(&self.category, &d.category)
             && (self.statuses.is_empty() || self.statuses.contains(&d.status))
@@ -590,6 +596,14 @@ fn sql_where(q: &BenchQuery, dialect: Dialect, binds: &mut Vec<Bind>) -> String 
     }
     let mut w = walk(&q.expr, dialect, binds);
     let f = &q.filters;
+    // One place filter, as in Musubi: a prefecture or a region.
+    if let (Some(p), Some(r)) = (&f.prefecture, &f.region) {
+        binds.push(Bind::Text(p.clone()));
+        let p = placeholder(dialect, binds);
+        binds.push(Bind::Text(r.clone()));
+        let r = placeholder(dialect, binds);
+        w.push_str(&format!(" AND (d.prefecture = {p} OR d.region = {r})"));
+    }
     let mut text_filter = |column: &str, v: &str, binds: &mut Vec<Bind>| {
         binds.push(Bind::Text(v.to_owned()));
         w.push_str(&format!(
@@ -597,11 +611,15 @@ fn sql_where(q: &BenchQuery, dialect: Dialect, binds: &mut Vec<Bind>) -> String 
             placeholder(dialect, binds)
         ));
     };
+    let place = match (&f.prefecture, &f.region) {
+        (Some(_), Some(_)) => [None, None],
+        (p, r) => [p.as_ref(), r.as_ref()],
+    };
     for (column, v) in [
-        ("prefecture", &f.prefecture),
-        ("region", &f.region),
-        ("kind", &f.kind),
-        ("category", &f.category),
+        ("prefecture", place[0]),
+        ("region", place[1]),
+        ("kind", f.kind.as_ref()),
+        ("category", f.category.as_ref()),
     ] {
         if let Some(v) = v {
             text_filter(column, v, binds);
@@ -1079,6 +1097,8 @@ struct Measured {
     key: &'static str,
     /// Sorted.
     latencies_ms: Vec<f64>,
+    /// In query order.
+    per_query_ms: Vec<f64>,
     throughput: f64,
     /// Per query: (recall, precision), `None` where only totals are known.
     accuracy: Vec<Option<(f64, f64)>>,
@@ -1176,6 +1196,7 @@ async fn measure(
             totals_match += 1;
         }
     }
+    let per_query_ms = latencies_ms.clone();
     latencies_ms.sort_by(f64::total_cmp);
     // 3. Throughput: THREADS clients, each through the queries from its
     // own starting point, for `seconds`.
@@ -1225,6 +1246,7 @@ async fn measure(
         engine: engine.name(),
         key: engine.key(),
         latencies_ms,
+        per_query_ms,
         throughput,
         accuracy,
         totals_match,
@@ -1295,16 +1317,22 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     )
     .await?;
     let musubi_bytes = index.size_on_disk();
-    let (fts_pool, fts_build, fts_bytes) = fts5(
-        &bench_dir.join(format!("fts5-{}.db", args.seed)),
-        &docs,
-        args.rebuild,
-        quiet,
-    )
-    .await?;
+    let fts = if args.musubi_only {
+        None
+    } else {
+        Some(
+            fts5(
+                &bench_dir.join(format!("fts5-{}.db", args.seed)),
+                &docs,
+                args.rebuild,
+                quiet,
+            )
+            .await?,
+        )
+    };
     let pg = match &args.postgres {
-        Some(url) => Some(pg_trgm(url, &docs, args.rebuild, quiet).await?),
-        None => None,
+        Some(url) if !args.musubi_only => Some(pg_trgm(url, &docs, args.rebuild, quiet).await?),
+        _ => None,
     };
     let text_docs = docs.len();
     drop(docs);
@@ -1328,10 +1356,12 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     let memory = child.memory_mib();
     drop(child);
     results.push(m);
-    let mut m = measure(&Engine::Fts5(fts_pool), &qs, &truth, args.seconds, quiet).await?;
-    m.build = Some(fts_build);
-    m.index_bytes = Some(fts_bytes);
-    results.push(m);
+    if let Some((fts_pool, fts_build, fts_bytes)) = fts {
+        let mut m = measure(&Engine::Fts5(fts_pool), &qs, &truth, args.seconds, quiet).await?;
+        m.build = Some(fts_build);
+        m.index_bytes = Some(fts_bytes);
+        results.push(m);
+    }
     if let Some((pool, build, bytes)) = pg {
         let mut m = measure(&Engine::Pg(pool), &qs, &truth, args.seconds, quiet).await?;
         m.build = Some(build);
@@ -1374,6 +1404,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
                 if let Some((recall, precision)) = r.accuracy[i] {
                     v[r.key] = serde_json::json!({ "recall": recall, "precision": precision });
                 }
+                v[r.key]["ms"] = serde_json::json!(r.per_query_ms[i]);
             }
             v
         })
