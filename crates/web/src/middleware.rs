@@ -141,10 +141,30 @@ pub fn make_span(req: &Request) -> Span {
     tracing::info_span!(
         "request",
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %logged_path(req.uri().path()),
         route = route_of(req),
         request_id,
     )
+}
+
+/// The path as the access log shows it: on the bid routes without the
+/// ids (`/api/v1/tenders/{id}/bids`), so the log does not tell which tender
+/// is getting bids before its opening.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if counted(path) {
+        return path.into();
+    }
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+        .into()
 }
 
 /// Bounded set of method labels for metrics.
@@ -317,6 +337,15 @@ pub async fn timeout(State(state): State<WebState>, req: Request, next: Next) ->
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn bid_paths_are_logged_without_ids() {
+        assert_eq!(
+            super::logged_path("/api/v1/tenders/42/bids/7/withdraw"),
+            "/api/v1/tenders/{id}/bids/{id}/withdraw"
+        );
+        assert_eq!(super::logged_path("/tenders/42"), "/tenders/42");
+    }
     use super::*;
 
     #[test]
