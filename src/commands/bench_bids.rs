@@ -45,12 +45,13 @@ use musubi_storage::{
     SqliteStore, Storage, TenderId, TokenScope, UserId,
 };
 use sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 use super::bench::percentile;
+use super::bench_tender_page::Conn;
 use super::ensure_data_dir;
 use crate::cli::GlobalArgs;
+
+const JSON: &str = "application/json";
 
 /// The issue's floor for durable bids per second on SQLite.
 const TARGET_BIDS_PER_SECOND: f64 = 1_000.0;
@@ -729,7 +730,7 @@ impl Child {
         let started = Instant::now();
         loop {
             if let Ok(mut c) = Conn::open(addr).await
-                && let Ok((200, _)) = c.request("GET", "/readyz", None, None).await
+                && let Ok((200, _)) = c.request("GET", "/readyz", JSON, None, None).await
             {
                 return Ok(Child {
                     _process: process,
@@ -741,97 +742,6 @@ impl Child {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-}
-
-/// A minimal HTTP/1.1 keep-alive client.
-struct Conn {
-    stream: BufReader<TcpStream>,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> Result<Conn> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
-            stream: BufReader::new(stream),
-        })
-    }
-
-    /// Sends a request (a JSON body when given) and reads the status and
-    /// the body (`Content-Length` or chunked).
-    async fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        bearer: Option<&str>,
-        json: Option<&str>,
-    ) -> Result<(u16, Vec<u8>)> {
-        let mut head =
-            format!("{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n");
-        if let Some(token) = bearer {
-            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-        }
-        let body = json.unwrap_or_default();
-        if json.is_some() {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body);
-        self.stream.get_mut().write_all(head.as_bytes()).await?;
-        let mut line = String::new();
-        if self.stream.read_line(&mut line).await? == 0 {
-            bail!("the server closed the connection");
-        }
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| anyhow!("bad status line {line:?}"))?;
-        let mut length = None;
-        let mut chunked = false;
-        loop {
-            line.clear();
-            if self.stream.read_line(&mut line).await? == 0 {
-                bail!("connection closed in the headers");
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                let name = name.trim();
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse::<usize>().ok();
-                } else if name.eq_ignore_ascii_case("transfer-encoding")
-                    && value.to_ascii_lowercase().contains("chunked")
-                {
-                    chunked = true;
-                }
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.stream.read_line(&mut line).await?;
-                let size = usize::from_str_radix(line.trim(), 16)
-                    .map_err(|_| anyhow!("bad chunk size {line:?}"))?;
-                let mut chunk = vec![0; size + 2];
-                self.stream.read_exact(&mut chunk).await?;
-                if size == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..size]);
-            }
-        } else {
-            body = vec![0; length.unwrap_or(0)];
-            self.stream.read_exact(&mut body).await?;
-        }
-        Ok((status, body))
     }
 }
 
@@ -915,7 +825,7 @@ async fn load(
                 let body = format!(r#"{{"amount":{amount},"lottery_number":"{lottery}"}}"#);
                 let t = Instant::now();
                 let (status, answer) = conn
-                    .request("POST", &path, Some(&bidder.token), Some(&body))
+                    .request("POST", &path, JSON, Some(&bidder.token), Some(&body))
                     .await
                     .with_context(|| format!("POST {path}"))?;
                 let ms = t.elapsed().as_secs_f64() * 1000.0;

@@ -381,12 +381,39 @@ impl Conn {
         Ok(self.get_body(path).await?.0)
     }
 
-    /// GET `path`: the status and the body (chunks joined).
+    /// GET `path` as a browser would: the status and the body.
     pub(super) async fn get_body(&mut self, path: &str) -> Result<(u16, Vec<u8>)> {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/html\r\n\r\n");
-        self.stream.get_mut().write_all(request.as_bytes()).await?;
+        self.request("GET", path, "text/html", None, None).await
+    }
+
+    /// Sends a request (with a bearer token and a JSON body when given) and
+    /// reads the status and the body (`Content-Length` or chunks joined).
+    pub(super) async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        accept: &str,
+        bearer: Option<&str>,
+        json: Option<&str>,
+    ) -> Result<(u16, Vec<u8>)> {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: {accept}\r\n");
+        if let Some(token) = bearer {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        let body = json.unwrap_or_default();
+        if json.is_some() {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        self.stream.get_mut().write_all(head.as_bytes()).await?;
         let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
+        if self.stream.read_line(&mut line).await? == 0 {
+            bail!("the server closed the connection");
+        }
         let status: u16 = line
             .split_whitespace()
             .nth(1)
