@@ -417,6 +417,8 @@ async fn bids_only_while_tendering_and_before_the_round_is_opened(db: TestDb) {
         .await
         .unwrap();
 
+    assert_eq!(s.opened_rounds(tender).await.unwrap(), 0);
+
     // Round 1 opened and unsuccessful; 再入札 opens round 2.
     let opened_at = c.schedule.opening_at;
     assert!(
@@ -498,6 +500,7 @@ async fn bids_only_while_tendering_and_before_the_round_is_opened(db: TestDb) {
     );
     assert_eq!(s.tender_transitions(tender).await.unwrap(), before);
     assert_eq!(s.openings(tender).await.unwrap().len(), 1);
+    assert_eq!(s.opened_rounds(tender).await.unwrap(), 1);
 }
 
 async fn round_bids_in_receipt_order(db: TestDb) {

@@ -261,6 +261,11 @@ pub trait BidStore: Send + Sync {
     /// Every opened round of a tender, first round first.
     async fn openings(&self, tender: TenderId) -> Result<Vec<Opening>>;
 
+    /// How many rounds of a tender are opened, without reading their
+    /// records (a bid's round is this plus one; an opened round's record
+    /// holds every bid, so [`Self::openings`] is no read for a hot path).
+    async fn opened_rounds(&self, tender: TenderId) -> Result<u32>;
+
     /// 落札者決定: stores the award and moves the tender from
     /// `expected_status` by `step` (Award), in one transaction with the
     /// events, audit line and jobs. `Ok(false)` and nothing written if the

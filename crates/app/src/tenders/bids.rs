@@ -223,7 +223,7 @@ impl Services {
 
     /// The round bids now go to: one more than the rounds opened.
     async fn current_round(&self, tender: TenderId) -> ServiceResult<u32> {
-        Ok(self.storage.openings(tender).await?.len() as u32 + 1)
+        Ok(self.storage.opened_rounds(tender).await? + 1)
     }
 
     /// The tender's data key, created (and stored wrapped) by the first bid.

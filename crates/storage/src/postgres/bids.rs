@@ -559,6 +559,15 @@ impl BidStore for PgStore {
         rows.iter().map(opening_from_row).collect()
     }
 
+    async fn opened_rounds(&self, tender: TenderId) -> Result<u32> {
+        let n: i32 =
+            sqlx::query_scalar("SELECT count(*)::int4 FROM bid_openings WHERE tender_id = $1")
+                .bind(tender)
+                .fetch_one(self.pool())
+                .await?;
+        u32_from("bid_openings.round", n)
+    }
+
     async fn record_award(
         &self,
         award: &NewAward,

@@ -507,6 +507,14 @@ impl BidStore for SqliteStore {
         rows.iter().map(opening_from_row).collect()
     }
 
+    async fn opened_rounds(&self, tender: TenderId) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM bid_openings WHERE tender_id = ?1")
+            .bind(tender)
+            .fetch_one(&self.read)
+            .await?;
+        u32_from("bid_openings.round", n)
+    }
+
     async fn record_award(
         &self,
         award: &NewAward,

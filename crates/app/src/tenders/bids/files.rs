@@ -240,7 +240,7 @@ impl Services {
     ) -> ServiceResult<(BidAttachment, Vec<u8>)> {
         let tender = self.tender_for(principal, id).await?;
         let b = self.storage.bid(bid).await?.ok_or_else(not_found)?;
-        let opened = self.storage.openings(id).await?.len() as u32;
+        let opened = self.storage.opened_rounds(id).await?;
         // Before its round is opened nothing of a bid exists for anyone,
         // its bidder included; a withdrawn bid is never opened.
         if b.tender_id != id || b.round > opened || b.state != BidState::Submitted {
