@@ -8,13 +8,14 @@
 //! Searchable text — title, summary and buyer name of a tender; name,
 //! kana and text of a company — is normalised and indexed as one stream
 //! (texts joined by [`analysis::SEPARATOR`], the title twice so that a match
-//! in the title weighs more) in two fields of n-grams, `text2` (bigrams)
-//! and `text4` (4-grams, with positions); see [`crate::analysis`] for how
-//! each query term becomes an exact lookup. Relevance is BM25 over the
-//! bigrams and 4-grams (1- and 3-character terms are term ranges and score
-//! a constant, plus the BM25 of the 3-character term's bigram). The stored
-//! fields are only the original title and summary (name and text for
-//! companies), read for the returned page only.
+//! in the title weighs more) in three fields of n-grams, `text2` (bigrams),
+//! `text4` (4-grams, with positions) and `text8` (8-grams, documents only);
+//! see [`crate::analysis`] for how each query term becomes an exact lookup.
+//! Relevance is BM25 over the n-grams (1-, 3- and 5- to 7-character terms
+//! are term ranges and score a constant, plus the BM25 of the term's first
+//! bigram or 4-gram; a term of 9 or more characters scores its phrase of
+//! 4-grams). The stored fields are only the original title and summary
+//! (name and text for companies), read for the returned page only.
 //!
 //! An awarded tender's document also carries its award (落札者決定: the
 //! winner, 法人番号, amounts, date): the winner's name is part of the
@@ -295,7 +296,7 @@ use crate::query::{self, Expr};
 /// Written to `SCHEMA_VERSION` in the index directory; change it whenever the
 /// schema or the analysis changes (an old index then needs `musubi reindex`).
 pub const SCHEMA_VERSION: &str =
-    "musubi-search 6 (2+4 grams with tails, nfkc-lower-ws-ctl, codes, full price, awards)";
+    "musubi-search 7 (2+4+8 grams with tails, nfkc-lower-ws-ctl, codes, full price, awards)";
 const VERSION_FILE: &str = "SCHEMA_VERSION";
 const TENDERS_DIR: &str = "tenders";
 const COMPANIES_DIR: &str = "companies";
@@ -393,11 +394,12 @@ impl Grams {
     fn add(b: &mut tantivy::schema::SchemaBuilder) -> Grams {
         let fields = std::array::from_fn(|i| {
             let n = GRAMS[i];
-            // Phrases (terms longer than the longest n-gram) need positions.
-            let record = if n == analysis::MAX_GRAM {
-                IndexRecordOption::WithFreqsAndPositions
-            } else {
-                IndexRecordOption::WithFreqs
+            // Phrases need positions; 8-grams only find documents (with
+            // positions they would be the largest field).
+            let record = match n {
+                analysis::PHRASE_GRAM => IndexRecordOption::WithFreqsAndPositions,
+                analysis::MAX_GRAM => IndexRecordOption::Basic,
+                _ => IndexRecordOption::WithFreqs,
             };
             let options = TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
@@ -1407,40 +1409,61 @@ fn term_query(term: &str, grams: &Grams) -> Box<dyn Query> {
                     Bound::Excluded(Term::from_field_text(field, &t))
                 }),
             ));
-            if n == 2 {
+            let Some(shorter) = GRAMS.iter().rev().find(|&&g| g < n).copied() else {
                 return range;
-            }
-            // A 3-character term: score its first bigram too, so a match in
-            // the title (indexed twice) or several matches rank higher.
-            let bigram: String = term.chars().take(2).collect();
+            };
+            // A 3- or 5-to-7-character term: score its first bigram or
+            // 4-gram too, so a match in the title (indexed twice) or several
+            // matches rank higher.
+            let first: String = term.chars().take(shorter).collect();
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, range),
                 (
                     Occur::Should,
                     Box::new(TermQuery::new(
-                        Term::from_field_text(grams.field(2), &bigram),
+                        Term::from_field_text(grams.field(shorter), &first),
                         IndexRecordOption::WithFreqs,
                     )),
                 ),
             ]))
         }
-        TermGrams::Phrase(parts) => {
-            let field = grams.field(analysis::MAX_GRAM);
-            Box::new(ForwardSeeks(PhraseQuery::new_with_offset(
+        TermGrams::Phrase { parts, guards } => {
+            let field = grams.field(analysis::PHRASE_GRAM);
+            let phrase = PhraseQuery::new_with_offset(
                 parts
                     .iter()
                     .map(|(o, g)| (*o, Term::from_field_text(field, g)))
                     .collect(),
-            )))
+            );
+            // The guards come first and the phrase is not wrapped, so the
+            // intersection is driven by the (rare) 8-grams and the phrase
+            // scorer is asked only about their documents (tantivy's
+            // `scorer_danger`/`seek_danger`): positions are read for those
+            // alone, not for every document holding the (common) 4-grams.
+            // The guards only find documents; the phrase scores.
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = guards
+                .iter()
+                .map(|g| {
+                    let term = TermQuery::new(
+                        Term::from_field_text(grams.field(analysis::MAX_GRAM), g),
+                        IndexRecordOption::Basic,
+                    );
+                    let guard: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(term), 0.0));
+                    (Occur::Must, guard)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(phrase)));
+            Box::new(ForwardSeeks(BooleanQuery::new(clauses)))
         }
     }
 }
 
-/// Wraps a phrase query so that its scorer tolerates being asked to seek to a
-/// document before the one it is on (tantivy 0.27's `Exclude` does that with
-/// `NOT` clauses, which trips a debug assertion in `PhraseScorer`; see
-/// quickwit-oss/tantivy#2811) and never enters seek_danger's "danger zone"
-/// (it answers with an ordinary seek).
+/// Wraps a query holding a phrase (a long term's) so that its scorer
+/// tolerates being asked to seek to a document before the one it is on
+/// (tantivy 0.27's `Exclude` does that with `NOT` clauses, which trips a
+/// debug assertion in `PhraseScorer`; see quickwit-oss/tantivy#2811) and
+/// never enters seek_danger's "danger zone" itself (it answers with an
+/// ordinary seek; inside, the phrase does, driven by its guards).
 #[derive(Debug, Clone)]
 struct ForwardSeeks<Q>(Q);
 

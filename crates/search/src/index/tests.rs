@@ -1075,34 +1075,43 @@ fn random_text(rng: &mut Rng, max: usize) -> String {
     (0..n).map(|_| *rng.pick(ALPHABET)).collect()
 }
 
-fn random_term(rng: &mut Rng) -> String {
+/// A term of 1 to 12 characters: random pieces, or (so that long terms
+/// match too) a piece of one of the normalised texts in `pool`.
+fn random_term(rng: &mut Rng, pool: &[String]) -> String {
     loop {
-        let n = 1 + rng.below(7);
-        let t = analysis::normalize_term(&(0..n).map(|_| *rng.pick(ALPHABET)).collect::<String>());
+        let n = 1 + rng.below(12);
+        let t = if rng.below(2) == 0 {
+            (0..n).map(|_| *rng.pick(ALPHABET)).collect::<String>()
+        } else {
+            let chars: Vec<char> = rng.pick(pool).chars().collect();
+            let from = rng.below(chars.len().max(1));
+            chars[from..(from + n).min(chars.len())].iter().collect()
+        };
+        let t = analysis::normalize_term(&t);
         if !t.is_empty() {
             return t;
         }
     }
 }
 
-fn random_expr(rng: &mut Rng, depth: usize) -> Expr {
+fn random_expr(rng: &mut Rng, depth: usize, pool: &[String]) -> Expr {
     if depth == 0 || rng.below(3) == 0 {
-        return Expr::Term(random_term(rng));
+        return Expr::Term(random_term(rng, pool));
     }
     match rng.below(3) {
         0 => Expr::And(
             (0..2 + rng.below(2))
-                .map(|_| random_expr(rng, depth - 1))
+                .map(|_| random_expr(rng, depth - 1, pool))
                 .collect(),
         ),
         1 => Expr::Or(
             (0..2 + rng.below(2))
-                .map(|_| random_expr(rng, depth - 1))
+                .map(|_| random_expr(rng, depth - 1, pool))
                 .collect(),
         ),
         _ => Expr::AndNot(
-            Box::new(random_expr(rng, depth - 1)),
-            Box::new(random_expr(rng, depth - 1)),
+            Box::new(random_expr(rng, depth - 1, pool)),
+            Box::new(random_expr(rng, depth - 1, pool)),
         ),
     }
 }
@@ -1187,12 +1196,13 @@ fn oracle_round(seed: u64, docs_n: i64, rounds: usize) {
             ]
         })
         .collect();
+    let pool: Vec<String> = fields.iter().flatten().cloned().collect();
     let mut nonempty = 0;
     let mut ran = 0;
     for round in 0..rounds {
         let text = match round % 4 {
-            0 => render(&Expr::Term(random_term(&mut rng))),
-            1 | 2 => render(&random_expr(&mut rng, 3)),
+            0 => render(&Expr::Term(random_term(&mut rng, &pool))),
+            1 | 2 => render(&random_expr(&mut rng, 3, &pool)),
             _ => random_raw_query(&mut rng),
         };
         let Ok(Some(parsed)) = query::parse(&text) else {
@@ -1293,6 +1303,117 @@ fn oracle_round(seed: u64, docs_n: i64, rounds: usize) {
 fn search_equals_a_brute_force_substring_oracle() {
     oracle_round(0x9E37_79B9_7F4A_7C15, 300, 800);
     oracle_round(42, 120, 400);
+}
+
+/// Terms of 5 to 12 characters (8-gram prefixes, one 8-gram, guarded
+/// phrases) at the start, middle and end of titles, summaries and buyer
+/// names (each a run next to a separator; the title is there twice), in
+/// texts shorter than 8 characters too, alone, under NOT and with another
+/// term, against a substring search. Terms that span two texts match
+/// nothing.
+#[test]
+fn long_terms_are_found_exactly_as_substrings() {
+    let texts = [
+        ("一般競争入札", "参加資格を有する者"),
+        ("一般競争入札の公告", "入札参加資格を有する者に限る"),
+        (
+            "庁舎清掃業務委託",
+            "一般競争入札により、参加資格を有しない者は除く",
+        ),
+        ("参加資格", "一般競争"),
+        (
+            "令和7年度 道路改良工事",
+            "指名競争入札 参加資格を有するもの",
+        ),
+        ("ＡＢＣＤＥＦＧＨＩＪＫ", "abcdefghijkl abcdefgh"),
+        ("aaaaaaaaaaaa", "aaaaaaaa"),
+        ("競争入札", "一般競争入札参加資格を有する者一般競争入札"),
+    ];
+    let mut docs: Vec<TenderDoc> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (t, s))| tender(i as i64 + 1, t, s))
+        .collect();
+    docs[3].buyer_name = "入札参加資格審".into();
+    // Two segments.
+    let ix = index_with(&docs[..4]);
+    ix.upsert_tenders(&docs[4..]).unwrap();
+    ix.commit().unwrap();
+    let fields: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| {
+            vec![
+                normalize(&d.title),
+                normalize(&d.summary),
+                normalize(&d.buyer_name),
+            ]
+        })
+        .collect();
+    let containing = |term: &str| -> Vec<i64> {
+        docs.iter()
+            .zip(&fields)
+            .filter(|(_, f)| f.iter().any(|t| t.contains(term)))
+            .map(|(d, _)| d.id)
+            .collect()
+    };
+    let mut terms: Vec<String> = Vec::new();
+    for f in fields.iter().flatten() {
+        let chars: Vec<char> = f.chars().collect();
+        for m in [5, 6, 7, 8, 9, 12] {
+            if chars.len() < m {
+                continue;
+            }
+            for from in [0, (chars.len() - m) / 2, chars.len() - m] {
+                terms.push(chars[from..from + m].iter().collect());
+            }
+        }
+    }
+    for f in &fields {
+        // Across the end of the title and its second copy, the title and
+        // the summary, the summary and the buyer's name.
+        for (a, b) in [(&f[0], &f[0]), (&f[0], &f[1]), (&f[1], &f[2])] {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            for (ka, kb) in [(3, 3), (4, 4), (6, 6), (2, 7)] {
+                if a.len() >= ka && b.len() >= kb {
+                    terms.push(a[a.len() - ka..].iter().chain(&b[..kb]).collect());
+                }
+            }
+        }
+    }
+    terms.retain(|t| !t.starts_with(' ') && !t.ends_with(' '));
+    terms.sort();
+    terms.dedup();
+    let (mut found, mut empty) = (0, 0);
+    for term in &terms {
+        let want = containing(term);
+        assert_eq!(ids(&ix, q(&format!("\"{term}\""))), want, "{term}");
+        let others: Vec<i64> = containing("テスト市")
+            .into_iter()
+            .filter(|i| !want.contains(i))
+            .collect();
+        assert_eq!(
+            ids(&ix, q(&format!("テスト市 NOT \"{term}\""))),
+            others,
+            "NOT {term}"
+        );
+        let with_kyoso: Vec<i64> = want
+            .iter()
+            .copied()
+            .filter(|i| containing("競争").contains(i))
+            .collect();
+        assert_eq!(
+            ids(&ix, q(&format!("競争 \"{term}\""))),
+            with_kyoso,
+            "競争 {term}"
+        );
+        if want.is_empty() {
+            empty += 1;
+        } else {
+            found += 1;
+        }
+    }
+    assert!(found > 50 && empty > 10, "{found} found, {empty} not");
 }
 
 #[test]
