@@ -89,6 +89,44 @@ pub enum Command {
     /// Benchmarks that back Musubi's performance figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Check a bid's receipt (受付票): its signature, that the transparency
+    /// log holds its commitment, and after the opening that the published
+    /// record reveals the bid it commits to. Exit 0 only if every check passes.
+    Verify(VerifyArgs),
+    /// Monitor a portal's transparency log: check the signed tree head and
+    /// its consistency with earlier ones, replay every entry and recompute
+    /// every opened round's winner from published data alone.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bidder's copy of the receipt (the JSON given at submission).
+    pub receipt: PathBuf,
+    /// The portal to check against, http://host:port (its published keys,
+    /// latest tree head and results).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// The amount (税抜, yen) you bid: checked against the revealed amount.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The portal to audit, http://host:port.
+    #[arg(long)]
+    pub server: String,
+    /// A JSON file keeping the tree heads seen before: each is checked to be
+    /// consistent with the new head, which is then added.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +193,29 @@ pub enum BenchCommand {
         open_bids: u64,
         /// Run on this PostgreSQL server instead of SQLite (the benchmark
         /// creates its own database there, musubi_bench_bids).
+        #[arg(long, env = "MUSUBI_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The transparency log: appends N leaves (batches of --batch per
+    /// transaction, as bids' group commits do), then times inclusion and
+    /// consistency proofs at that size against the O(n) reference
+    /// computation over all leaves, and prints the ratios. A fresh benchmark
+    /// database each run (SQLite in <data-dir>/bench/log/, or --postgres).
+    Log {
+        /// Leaves appended.
+        #[arg(long, default_value_t = 1_000_000)]
+        leaves: u64,
+        /// Leaves per transaction.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+        /// Proofs of each kind timed.
+        #[arg(long, default_value_t = 2_000)]
+        proofs: u64,
+        /// Run on this PostgreSQL server instead of SQLite (the benchmark
+        /// creates its own database there, musubi_bench_log).
         #[arg(long, env = "MUSUBI_BENCH_POSTGRES_URL")]
         postgres: Option<String>,
         /// Print the result as one JSON object.

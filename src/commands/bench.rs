@@ -53,6 +53,25 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             )
             .await
         }
+        BenchCommand::Log {
+            leaves,
+            batch,
+            proofs,
+            postgres,
+            json,
+        } => {
+            super::bench_log::run(
+                global,
+                super::bench_log::Args {
+                    leaves,
+                    batch,
+                    proofs,
+                    postgres,
+                    json,
+                },
+            )
+            .await
+        }
         BenchCommand::Bids {
             clients,
             seconds,

@@ -47,8 +47,8 @@ use musubi_storage::{
 use sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
 
 use super::bench::percentile;
-use super::bench_tender_page::Conn;
 use super::ensure_data_dir;
+use super::http_client::Conn;
 use crate::cli::GlobalArgs;
 
 const JSON: &str = "application/json";
@@ -132,13 +132,13 @@ fn find_key<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::V
     }
 }
 
-fn say(quiet: bool, line: impl AsRef<str>) {
+pub(super) fn say(quiet: bool, line: impl AsRef<str>) {
     if !quiet {
         eprintln!("{}", line.as_ref());
     }
 }
 
-fn progress(quiet: bool, line: impl AsRef<str>) {
+pub(super) fn progress(quiet: bool, line: impl AsRef<str>) {
     if !quiet {
         eprint!("\r  {}   ", line.as_ref());
         let _ = std::io::stderr().flush();
@@ -165,7 +165,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
     }
     ensure_data_dir(&dir)?;
     let url = match &args.postgres {
-        Some(server) => fresh_pg_database(server).await?,
+        Some(server) => fresh_pg_database(server, PG_DATABASE).await?,
         None => DatabaseUrl::Sqlite(dir.join("bids.db")),
     };
     let storage = musubi_storage::connect(&url)
@@ -451,13 +451,15 @@ fn print_report(
 // --- set-up --------------------------------------------------------------------------
 
 /// A new PostgreSQL database for the run, on the server of `server`.
-async fn fresh_pg_database(server: &str) -> Result<DatabaseUrl> {
+/// A new empty database `name` on the PostgreSQL `server` (dropped first if
+/// a last run left it).
+pub(super) async fn fresh_pg_database(server: &str, name: &str) -> Result<DatabaseUrl> {
     let admin = musubi_storage::PgStore::connect(server)
         .await
         .with_context(|| format!("cannot connect to {server}"))?;
     for sql in [
-        format!("DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"),
-        format!("CREATE DATABASE {PG_DATABASE}"),
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .execute(admin.pool())
@@ -465,7 +467,7 @@ async fn fresh_pg_database(server: &str) -> Result<DatabaseUrl> {
             .with_context(|| format!("{sql} on {server}"))?;
     }
     admin.pool().close().await;
-    let url = with_database(server, PG_DATABASE)?;
+    let url = with_database(server, name)?;
     DatabaseUrl::parse(&url).map_err(|e| anyhow!("{url}: {e}"))
 }
 

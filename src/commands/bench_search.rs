@@ -38,8 +38,9 @@ use musubi_search::{Sort, TenderSearch};
 use musubi_storage::DatabaseUrl;
 use sqlx::Row;
 
-use super::bench_tender_page::{Conn, build_corpus};
+use super::bench_tender_page::build_corpus;
 use super::ensure_data_dir;
+use super::http_client::Conn;
 use crate::cli::GlobalArgs;
 
 /// The budgets.

@@ -15,10 +15,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use musubi_app::demo::DemoGenerator;
 use musubi_app::{Services, SystemClock};
 use musubi_storage::{DatabaseUrl, DirectoryQuery, Paging, TenderQuery};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 use super::ensure_data_dir;
+use super::http_client::Conn;
 use crate::cli::GlobalArgs;
 
 /// The target for the tender page with 1,000,000 tenders loaded.
@@ -360,105 +359,4 @@ async fn load(
         errors,
         elapsed,
     })
-}
-
-/// A minimal HTTP/1.1 keep-alive client: GET, read the status, the headers
-/// and a `Content-Length` or chunked body.
-pub(super) struct Conn {
-    stream: BufReader<TcpStream>,
-}
-
-impl Conn {
-    pub(super) async fn open(addr: std::net::SocketAddr) -> Result<Conn> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
-            stream: BufReader::new(stream),
-        })
-    }
-
-    async fn get(&mut self, path: &str) -> Result<u16> {
-        Ok(self.get_body(path).await?.0)
-    }
-
-    /// GET `path` as a browser would: the status and the body.
-    pub(super) async fn get_body(&mut self, path: &str) -> Result<(u16, Vec<u8>)> {
-        self.request("GET", path, "text/html", None, None).await
-    }
-
-    /// Sends a request (with a bearer token and a JSON body when given) and
-    /// reads the status and the body (`Content-Length` or chunks joined).
-    pub(super) async fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        accept: &str,
-        bearer: Option<&str>,
-        json: Option<&str>,
-    ) -> Result<(u16, Vec<u8>)> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: bench\r\nAccept: {accept}\r\n");
-        if let Some(token) = bearer {
-            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-        }
-        let body = json.unwrap_or_default();
-        if json.is_some() {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body);
-        self.stream.get_mut().write_all(head.as_bytes()).await?;
-        let mut line = String::new();
-        if self.stream.read_line(&mut line).await? == 0 {
-            bail!("the server closed the connection");
-        }
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| anyhow!("bad status line {line:?}"))?;
-        let mut length = None;
-        let mut chunked = false;
-        loop {
-            line.clear();
-            if self.stream.read_line(&mut line).await? == 0 {
-                bail!("connection closed in the headers");
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                let name = name.trim().to_ascii_lowercase();
-                if name == "content-length" {
-                    length = value.trim().parse::<usize>().ok();
-                } else if name == "transfer-encoding"
-                    && value.to_ascii_lowercase().contains("chunked")
-                {
-                    chunked = true;
-                }
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.stream.read_line(&mut line).await?;
-                let size = usize::from_str_radix(line.trim(), 16)
-                    .map_err(|_| anyhow!("bad chunk size {line:?}"))?;
-                let mut chunk = vec![0; size + 2];
-                self.stream.read_exact(&mut chunk).await?;
-                if size == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..size]);
-            }
-        } else {
-            body = vec![0; length.unwrap_or(0)];
-            self.stream.read_exact(&mut body).await?;
-        }
-        Ok((status, body))
-    }
 }

@@ -1,15 +1,19 @@
 //! The commands, and what they share: configuration checks, opening storage,
 //! shutdown signals.
 
+mod audit;
 mod bench;
 mod bench_bids;
+mod bench_log;
 mod bench_search;
 mod bench_tender_page;
 mod demo;
+mod http_client;
 mod jobs;
 mod reindex;
 mod serve;
 mod user;
+mod verify;
 
 use std::fs;
 use std::path::Path;
@@ -52,6 +56,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(cmd) => bench::run(&cli.global, cmd).await,
+        Command::Verify(args) => verify::run(args).await,
+        Command::Audit(args) => audit::run(args).await,
     }
 }
 

@@ -166,6 +166,9 @@ fn targets(tenders: &[i64], orgs: &[i64], bid_ids: &[i64]) -> Vec<(Method, Strin
         paths = expand(paths, "{aid}", &["1".to_owned()]);
         paths = expand(paths, "{name}", &["musubi.css".to_owned()]);
         paths = expand(paths, "{index}", &["0".to_owned()]);
+        // Every signed head of the log (its entries are walked by the
+        // entries route's default page).
+        paths = expand(paths, "{size}", &strings(&[1, 2, 3, 4, 5, 6]));
         assert!(
             paths.iter().all(|p| !p.contains('{')),
             "a placeholder this walk does not fill: {template}"
@@ -274,7 +277,7 @@ fn differences(before: &Walk, after: &Walk, who: &[&str]) -> Vec<String> {
         if !who.is_empty() && !who.contains(&key.0) {
             continue;
         }
-        if key.2 == "/metrics" {
+        if key.2 == "/metrics" || is_transparency_log(&key.2) {
             continue;
         }
         let a = &after[key];
@@ -324,14 +327,33 @@ fn query_of(path: &str) -> String {
 
 /// Where any of `needles` shows in the responses of `who` (except a search
 /// page showing its own query back: the walks' comparison covers those).
-fn needles_in(walk: &Walk, who: &[&str], needles: &[String]) -> Vec<String> {
+/// The transparency log's pages and API publish every bid's commitment as
+/// it arrives (issue 7: the entry holds the commitment only — salted, it
+/// tells nothing of the bid, and not which tender it is for), so they change
+/// when a bid arrives and show commitments; nothing else of a bid.
+fn is_transparency_log(path: &str) -> bool {
+    path.starts_with("/transparency") || path.starts_with("/api/v1/transparency")
+}
+
+/// Where `who` see a needle; `log_public` are needles the transparency log
+/// publishes (the commitments), allowed on its paths only.
+fn needles_in(walk: &Walk, who: &[&str], needles: &[String], log_public: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for ((actor, method, path), s) in walk {
         if !who.contains(actor) {
             continue;
         }
         let query = query_of(path);
-        for n in needles.iter().filter(|n| !query.contains(n.as_str())) {
+        let allowed: &[String] = if is_transparency_log(path) {
+            log_public
+        } else {
+            &[]
+        };
+        for n in needles
+            .iter()
+            .filter(|n| !query.contains(n.as_str()))
+            .filter(|n| !allowed.contains(n))
+        {
             let found = s.body.contains(n.as_str())
                 || s.headers.iter().any(|(_, v)| v.contains(n.as_str()));
             if found {
@@ -621,9 +643,13 @@ async fn nothing_of_a_bid_shows_before_the_opening(db: TestDb) {
         receipt_a["commitment"].as_str().unwrap().to_owned(),
         receipt_a["signature"].as_str().unwrap().to_owned(),
     ]);
+    let commitments = [
+        receipt_a["commitment"].as_str().unwrap().to_owned(),
+        receipt_b.receipt.commitment.clone(),
+    ];
     for w in [&before, &after_a, &after_b] {
-        failures.extend(needles_in(w, &OTHERS, &others_secret));
-        failures.extend(needles_in(w, &["bidder"], &secret));
+        failures.extend(needles_in(w, &OTHERS, &others_secret, &commitments));
+        failures.extend(needles_in(w, &["bidder"], &secret, &commitments));
     }
     // The lottery numbers are three digits: masked out of the bidder's own
     // receipt values (signature, ids), they must not show more often than

@@ -31,4 +31,7 @@ mod tender_actions;
 mod tender_lifecycle;
 mod tender_store;
 mod tenders_web;
+mod transparency_api;
+mod transparency_audit;
+mod transparency_store;
 mod web;

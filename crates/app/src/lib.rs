@@ -22,6 +22,7 @@ pub mod secrets;
 pub mod seed;
 pub mod tenders;
 pub mod throttle;
+pub mod transparency;
 
 use std::sync::Arc;
 
@@ -84,6 +85,8 @@ pub struct Services {
     search_writes: Arc<tokio::sync::Mutex<()>>,
     /// The sealing keys, loaded on first use (see `tenders::bids`).
     bid_keys: Arc<std::sync::Mutex<Option<Arc<tenders::BidKeys>>>>,
+    /// One tree head signed at a time in this process (see `transparency`).
+    tree_head_signing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
@@ -97,6 +100,7 @@ impl Services {
             search: None,
             search_writes: Arc::new(tokio::sync::Mutex::new(())),
             bid_keys: Arc::new(std::sync::Mutex::new(None)),
+            tree_head_signing: Arc::new(tokio::sync::Mutex::new(())),
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,
                 chrono::Duration::hours(1),

@@ -35,6 +35,7 @@ pub mod organization;
 pub mod prefecture;
 pub mod tender;
 pub mod time;
+pub mod transparency;
 
 mod text;
 

@@ -21,6 +21,7 @@ use crate::{
     AuditEntry, NewEvent, NewJob, NewTransition, OrgId, Page, Paging, Result, TenderId, UserId,
 };
 use musubi_domain::tender::{TenderContent, TenderStatus};
+use musubi_domain::transparency::entry::{AwardEntry, LogEntry, timestamp};
 
 pub type BidId = i64;
 
@@ -393,6 +394,19 @@ pub(crate) fn bids_unchanged(
             .iter()
             .zip(stored)
             .all(|(r, s)| r.0 == s.0 && r.1 == s.1)
+}
+
+/// The log entry of an award (落札者決定).
+pub(crate) fn award_entry(award: &NewAward) -> LogEntry {
+    LogEntry::Award(AwardEntry {
+        tender_id: award.tender_id,
+        round: award.round,
+        bid_id: award.bid_id,
+        bidder_org_id: award.bidder,
+        amount_tax_exclusive: award.amount_tax_exclusive,
+        amount_tax_inclusive: award.amount_tax_inclusive,
+        decided_at: timestamp(award.decided_at),
+    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod migrate;
 mod postgres;
 mod sqlite;
 mod tenders;
+mod transparency;
 mod url;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use migrate::MigrationReport;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tenders::*;
+pub use transparency::*;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -73,6 +75,7 @@ pub trait Storage:
     + AuditStore
     + TenderStore
     + BidStore
+    + TransparencyStore
     + Send
     + Sync
     + 'static

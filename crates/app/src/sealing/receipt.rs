@@ -170,14 +170,19 @@ impl Receipt {
     }
 }
 
-/// The bidder's copy: the receipt's fields, then `salt` (64 hex digits),
-/// in one JSON object. The salt is not signed; keep it secret until the
+/// The bidder's copy: the receipt's fields, then `salt` (64 hex digits) and
+/// `transparency` (the log's proof), in one JSON object. The salt is not signed; keep it secret until the
 /// opening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidderReceipt {
     #[serde(flatten)]
     pub receipt: Receipt,
     pub salt: String,
+    /// Proof that the transparency log holds the bid's commitment (not
+    /// signed with the receipt: it is checked against the log's signed
+    /// tree head it carries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transparency: Option<crate::transparency::ReceiptProof>,
 }
 
 impl BidderReceipt {
@@ -185,6 +190,7 @@ impl BidderReceipt {
         BidderReceipt {
             receipt,
             salt: salt.to_hex(),
+            transparency: None,
         }
     }
 

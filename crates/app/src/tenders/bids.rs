@@ -61,11 +61,15 @@ pub const MAX_PROPOSAL_CHARS: usize = 20_000;
 /// version-1 record reads as one without them.
 pub const OPENING_RECORD_VERSION: u32 = 2;
 
-/// The keys sealed bidding needs: the master key that wraps tender keys and
-/// the receipt-signing key. Both live outside the database.
+/// The keys sealed bidding needs: the master key that wraps tender keys, the
+/// receipt-signing key and the transparency log's key. All live outside the
+/// database.
 pub struct BidKeys {
     pub master: MasterKey,
     pub signer: SigningKeyPair,
+    /// Signs the transparency log's tree heads (its own key: a receipt key
+    /// and a log key are published and rotated separately).
+    pub log_signer: SigningKeyPair,
 }
 
 impl BidKeys {
@@ -75,7 +79,16 @@ impl BidKeys {
             .map_err(|e| ServiceError::Internal(format!("master key: {e}")))?;
         let signer = SigningKeyPair::load_or_create(data_dir, RECEIPT_SIGNING_KEY_FILE)
             .map_err(|e| ServiceError::Internal(format!("receipt signing key: {e}")))?;
-        Ok(BidKeys { master, signer })
+        let log_signer = SigningKeyPair::load_or_create(
+            data_dir,
+            crate::transparency::TRANSPARENCY_SIGNING_KEY_FILE,
+        )
+        .map_err(|e| ServiceError::Internal(format!("transparency log signing key: {e}")))?;
+        Ok(BidKeys {
+            master,
+            signer,
+            log_signer,
+        })
     }
 }
 
@@ -389,9 +402,13 @@ impl Services {
             .await
             .map_err(|e| store_refusal(e, tender.status))?;
         let _ = ctx;
+        let mut receipt = BidderReceipt::new(receipt, &salt);
+        // The commit appended the bid's `bid.received` entry: the receipt
+        // proves it against a head signed now.
+        receipt.transparency = self.receipt_proof(&commitment.to_string()).await?;
         Ok(SubmittedBid {
             bid_id,
-            receipt: BidderReceipt::new(receipt, &salt),
+            receipt,
             attachments: files::listed(&sealed_content.attachments),
         })
     }

@@ -207,7 +207,8 @@ impl Services {
 }
 
 /// Runs passes until `stop` resolves: at the next due instant, when woken
-/// (a tender was published or amended), and at least every 30 seconds.
+/// (a tender was published or amended), and at least every 30 seconds; and
+/// signs the transparency log's head every `TREE_HEAD_INTERVAL`.
 pub async fn run_scheduler(
     services: Services,
     wake: Arc<Notify>,
@@ -215,7 +216,15 @@ pub async fn run_scheduler(
 ) {
     tokio::pin!(stop);
     tracing::info!("tender scheduler started");
+    let mut last_tree_head: Option<std::time::Instant> = None;
     loop {
+        // The transparency log's regular signed head (when it has grown).
+        if last_tree_head.is_none_or(|t| t.elapsed() >= crate::transparency::TREE_HEAD_INTERVAL) {
+            last_tree_head = Some(std::time::Instant::now());
+            if let Err(e) = services.latest_tree_head().await {
+                tracing::warn!(error = %e, "signing the transparency log's tree head failed");
+            }
+        }
         let now = services.clock.now();
         // After a failed pass, wait a little: a tender that cannot be moved
         // stays due and must not turn the loop into a spin.

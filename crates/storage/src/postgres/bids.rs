@@ -16,14 +16,16 @@ use std::collections::hash_map::Entry;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::TenderStatus;
+use musubi_domain::transparency::entry::{LogEntry, OpeningEntry};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::accounts::{clamp_limit, clamp_offset, corrupt, db_error};
 use super::tenders::{advance, finish_write, lock_tender, status_from};
+use super::transparency::{append_log, log_received};
 use super::{PgStore, insert_jobs};
-use crate::bids::{bids_unchanged, takes_bids};
+use crate::bids::{award_entry, bids_unchanged, takes_bids};
 use crate::group_commit::Flush;
 use crate::{
     AuditEntry, Award, BidId, BidState, BidStore, NewAward, NewBid, NewEvent, NewJob, NewOpening,
@@ -291,6 +293,9 @@ impl Flush for BidIntake {
                 Err(e) => return Err(e),
             }
         }
+        // The log's head is locked last, after the tenders: the order every
+        // writer takes them in, so no two wait for each other.
+        log_received(&mut tx, &items, &results, |p| &p.bid).await?;
         tx.commit().await?;
         Ok(results)
     }
@@ -452,10 +457,10 @@ impl BidStore for PgStore {
         let round = int4("bids.round", round)?;
         let mut tx = self.pool().begin().await?;
         check_accepting(&mut tx, tender, round).await?;
-        let id: Option<BidId> = sqlx::query_scalar(
+        let withdrawn: Option<(BidId, String)> = sqlx::query_as(
             "UPDATE bids SET state = 'withdrawn', withdrawn_at = $4, withdraw_reason = $5
              WHERE tender_id = $1 AND round = $2 AND bidder_org_id = $3 AND state = 'submitted'
-             RETURNING id",
+             RETURNING id, commitment",
         )
         .bind(tender)
         .bind(round)
@@ -464,10 +469,11 @@ impl BidStore for PgStore {
         .bind(reason)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(id) = id else {
+        let Some((id, commitment)) = withdrawn else {
             // Nothing to withdraw: nothing written, no jobs.
             return Ok(None);
         };
+        append_log(&mut tx, &[LogEntry::BidWithdrawn { commitment }], now).await?;
         insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(Some(id))
@@ -536,6 +542,8 @@ impl BidStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        let entry = LogEntry::Opening(OpeningEntry::from_record(&opening.record));
+        append_log(&mut tx, &[entry], now).await?;
         advance(
             &mut tx,
             tender,
@@ -612,6 +620,7 @@ impl BidStore for PgStore {
         if inserted.rows_affected() != 1 {
             return Err(StorageError::NotFound);
         }
+        append_log(&mut tx, &[award_entry(award)], now).await?;
         advance(
             &mut tx,
             tender,

@@ -5,6 +5,7 @@ mod accounts;
 mod bids;
 mod invitations;
 mod tenders;
+mod transparency;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -48,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "bids",
         sql: include_str!("../../migrations/postgres/0005_bids.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "transparency",
+        sql: include_str!("../../migrations/postgres/0006_transparency.sql"),
     },
 ];
 

@@ -17,12 +17,14 @@ use musubi_domain::Prefecture;
 use musubi_domain::tender::{
     Category, ContractMethod, TenderContent, TenderKind, TenderStatus, Transition,
 };
+use musubi_domain::transparency::entry::LogEntry;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::accounts::{clamp_limit, clamp_offset, corrupt, db_error, insert_audit, parse};
+use super::transparency::log_tender_event;
 use super::{PgStore, insert_jobs};
 use crate::{
     Application, ApplicationOrigin, ApplicationStatus, Attachment, Audience, AuditEntry, EventKind,
@@ -918,6 +920,7 @@ impl TenderStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        log_tender_event(&mut tx, id, LogEntry::TenderPublished, now).await?;
         finish_write(&mut tx, id, &[], Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(())
@@ -979,6 +982,7 @@ impl TenderStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        log_tender_event(&mut tx, id, LogEntry::TenderAmended, now).await?;
         finish_write(&mut tx, id, events, Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(version)
@@ -1012,6 +1016,9 @@ impl TenderStore for PgStore {
             now,
         )
         .await?;
+        if steps.iter().any(|s| s.transition == Transition::Cancel) {
+            log_tender_event(&mut tx, id, LogEntry::TenderCancelled, now).await?;
+        }
         finish_write(&mut tx, id, events, audit.as_ref(), jobs, now).await?;
         tx.commit().await?;
         Ok(true)

@@ -13,13 +13,15 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::TenderStatus;
+use musubi_domain::transparency::entry::{LogEntry, OpeningEntry};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::accounts::{count, map_conflict, page_bounds};
 use super::tenders::{advance, current_status, finish_write};
+use super::transparency::{append_log, log_received};
 use super::{SqliteStore, from_us, insert_jobs, json_from_text, opt_from_us, to_us};
-use crate::bids::{bids_unchanged, takes_bids};
+use crate::bids::{award_entry, bids_unchanged, takes_bids};
 use crate::group_commit::Flush;
 use crate::{
     AuditEntry, Award, BidId, BidState, BidStore, NewAward, NewBid, NewEvent, NewJob, NewOpening,
@@ -274,6 +276,7 @@ impl Flush for BidIntake {
                 }
             }
         }
+        log_received(&mut tx, &items, &results, |p| &p.bid).await?;
         tx.commit().await?;
         Ok(results)
     }
@@ -400,10 +403,10 @@ impl BidStore for SqliteStore {
         let round = int4("bids.round", round)?;
         let mut tx = self.begin_write().await?;
         check_accepting(&mut tx, tender, round).await?;
-        let id: Option<BidId> = sqlx::query_scalar(
+        let withdrawn: Option<(BidId, String)> = sqlx::query_as(
             "UPDATE bids SET state = 'withdrawn', withdrawn_at = ?4, withdraw_reason = ?5
              WHERE tender_id = ?1 AND round = ?2 AND bidder_org_id = ?3 AND state = 'submitted'
-             RETURNING id",
+             RETURNING id, commitment",
         )
         .bind(tender)
         .bind(round)
@@ -412,10 +415,11 @@ impl BidStore for SqliteStore {
         .bind(reason)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(id) = id else {
+        let Some((id, commitment)) = withdrawn else {
             // Nothing to withdraw: nothing written, no jobs.
             return Ok(None);
         };
+        append_log(&mut tx, &[LogEntry::BidWithdrawn { commitment }], now).await?;
         insert_jobs(&mut tx, jobs, now).await?;
         tx.commit().await?;
         Ok(Some(id))
@@ -484,6 +488,8 @@ impl BidStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| map_conflict(e, &[]))?;
+        let entry = LogEntry::Opening(OpeningEntry::from_record(&opening.record));
+        append_log(&mut tx, &[entry], now).await?;
         advance(
             &mut tx,
             tender,
@@ -558,6 +564,7 @@ impl BidStore for SqliteStore {
         if inserted.rows_affected() != 1 {
             return Err(StorageError::NotFound);
         }
+        append_log(&mut tx, &[award_entry(award)], now).await?;
         advance(
             &mut tx,
             tender,

@@ -14,6 +14,7 @@ mod bids;
 mod companies;
 mod invitations;
 mod tenders;
+mod transparency;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -60,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "bids",
         sql: include_str!("../../migrations/sqlite/0005_bids.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "transparency",
+        sql: include_str!("../../migrations/sqlite/0006_transparency.sql"),
     },
 ];
 

@@ -11,10 +11,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musubi_domain::tender::{TenderContent, TenderStatus, Transition};
+use musubi_domain::transparency::entry::LogEntry;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row, Sqlite, SqliteConnection, Transaction};
 
 use super::accounts::{count, insert_audit, map_conflict, page_bounds, parse_stored};
+use super::transparency::log_tender_event;
 use super::{SqliteStore, from_us, insert_jobs, json_from_text, opt_from_us, to_us};
 use crate::{
     Application, ApplicationOrigin, ApplicationStatus, Attachment, Audience, AuditEntry, EventKind,
@@ -828,6 +830,7 @@ impl TenderStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| map_conflict(e, &[("tender_versions.", "stale_version")]))?;
+        log_tender_event(&mut tx, id, LogEntry::TenderPublished, now).await?;
         finish_write(&mut tx, id, &[], Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(())
@@ -890,6 +893,7 @@ impl TenderStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| map_conflict(e, &[("tender_versions.", "stale_version")]))?;
+        log_tender_event(&mut tx, id, LogEntry::TenderAmended, now).await?;
         finish_write(&mut tx, id, events, Some(&audit), jobs, now).await?;
         tx.commit().await?;
         Ok(version)
@@ -924,6 +928,9 @@ impl TenderStore for SqliteStore {
             now,
         )
         .await?;
+        if steps.iter().any(|s| s.transition == Transition::Cancel) {
+            log_tender_event(&mut tx, id, LogEntry::TenderCancelled, now).await?;
+        }
         finish_write(&mut tx, id, events, audit.as_ref(), jobs, now).await?;
         tx.commit().await?;
         Ok(true)

@@ -34,6 +34,7 @@ mod awards;
 mod bids;
 mod search;
 mod tenders;
+mod transparency;
 
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 pub const DOCS_PATH: &str = "/api/docs";
@@ -371,6 +372,7 @@ fn operations() -> Vec<OpDoc> {
     ops.extend(bids::operations());
     ops.extend(search::operations());
     ops.extend(awards::operations());
+    ops.extend(transparency::operations());
     ops
 }
 
@@ -445,6 +447,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "落札情報",
         "The awards database: decided awards (winner, amounts, date), searched and exported as CSV.",
         "落札情報（落札者・落札金額・落札決定日）の検索とCSV出力。",
+    ),
+    (
+        "transparency",
+        "Transparency log",
+        "透明性ログ",
+        "The public, append-only log of bidding events (RFC 9162): signed tree heads, the keys, inclusion and consistency proofs and the entries, with which anyone checks a receipt (受付票) and the whole log. See the page /transparency.",
+        "入札に関する事象を記録する追記専用の公開ログ（RFC 9162）：署名付きツリーヘッド、公開鍵、包含証明・整合性証明、記録。受付票とログ全体をどなたでも検証できます。説明はページ /transparency をご覧ください。",
     ),
     (
         "meta",
@@ -881,6 +890,12 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "invalid_invitation",
             "invalid_role",
             "invalid_prefecture",
+            "invalid_tree_size",
+            "invalid_range",
+            "proof_index_out_of_range",
+            "proof_empty_tree",
+            "proof_old_size_zero",
+            "proof_old_size_after_new",
         ],
     ),
     (
@@ -923,7 +938,13 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
         "404",
         "No such record.",
         "対象が見つかりません。",
-        &["not_found", "no_bid", "results_not_available"],
+        &[
+            "not_found",
+            "no_bid",
+            "results_not_available",
+            "tree_head_not_found",
+            "leaf_not_found",
+        ],
     ),
     (
         "Conflict",
@@ -2483,6 +2504,9 @@ fn schemas() -> Value {
     for (name, v) in awards::schemas() {
         s.insert(name.to_owned(), v);
     }
+    for (name, v) in transparency::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     Value::Object(s)
 }
 
@@ -2590,6 +2614,9 @@ fn parameters() -> Value {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in awards::parameters() {
+        p.insert(key.to_owned(), v);
+    }
+    for (key, v) in transparency::parameters() {
         p.insert(key.to_owned(), v);
     }
     Value::Object(p)

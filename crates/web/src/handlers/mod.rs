@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod pages;
 pub mod search;
 pub mod tenders;
+pub mod transparency;
 
 use crate::error::AppError;
 

@@ -35,8 +35,8 @@ pub(super) fn operations() -> Vec<OpDoc> {
             .errors(&["Conflict"]),
         op(M::GET, "/api/v1/bids/{bid}/receipt", "getBidReceipt", "bids", "A bid's receipt (受付票)", "受付票の取得")
             .describe(
-                "For the bidder's members only (404 for anyone else): the signed receipt as stored, without the salt (given once, at submission), and the tender's title. Never the amount.",
-                "入札者の組織の方のみが取得できます（その他の方には404）。保管している署名付きの受付票（ソルトを除く。ソルトは提出時にのみ提供）と案件名を返します。金額は含みません。",
+                "For the bidder's members only (404 for anyone else): the signed receipt as stored, without the salt (given once, at submission), the tender's title, and in transparency the proof that the transparency log holds its commitment (ReceiptProof: log index, inclusion proof, signed tree head). Never the amount.",
+                "入札者の組織の方のみが取得できます（その他の方には404）。保管している署名付きの受付票（ソルトを除く。ソルトは提出時にのみ提供）と案件名、透明性ログにコミットメントが登録されていることの証明（transparency：ログ登録番号、包含証明、署名付きツリーヘッド）を返します。金額は含みません。",
             )
             .id_is("The bid's id.", "入札の番号（ID）。")
             .ok(200, "BidReceipt", "The receipt.", "受付票。"),
@@ -231,6 +231,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
             "コミットメントのソルト（16進数64桁）。署名の対象外で、サーバーには保管しません。開札まで秘密にしてください。",
         ),
     ));
+    with_salt.push(super::transparency::receipt_field());
     let mut required = RECEIPT_REQUIRED.to_vec();
     required.push("salt");
     out.push(("BidderReceipt", object(&required, with_salt)));
@@ -544,6 +545,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                         "保管している署名付きの受付票（ソルトを除く）。",
                     ),
                 ),
+                super::transparency::receipt_field(),
             ],
         ),
     ));

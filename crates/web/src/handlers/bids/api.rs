@@ -136,7 +136,8 @@ pub async fn withdraw(
 }
 
 /// `GET /api/v1/bids/{bid}/receipt`: the stored receipt (without the salt,
-/// which was given once, at submission), for the bidder's members.
+/// which was given once, at submission), for the bidder's members, with the
+/// transparency log's proof against the latest tree head.
 pub async fn receipt(
     State(state): State<WebState>,
     caller: Caller,
@@ -144,6 +145,10 @@ pub async fn receipt(
 ) -> AppResult<Response> {
     let p = caller.require(Access::Supplier)?.principal();
     let (own, title) = state.services.bid_receipt(&p, bid).await?;
+    let transparency = match own.receipt["commitment"].as_str() {
+        Some(c) => state.services.receipt_proof(c).await?,
+        None => None,
+    };
     Ok(axum::Json(json!({
         "bid_id": own.bid_id,
         "tender_id": own.receipt.get("tender_id").cloned().unwrap_or(Value::Null),
@@ -153,6 +158,7 @@ pub async fn receipt(
         "received_at": rfc3339(own.received_at),
         "withdrawn_at": own.withdrawn_at.map(rfc3339),
         "receipt": own.receipt,
+        "transparency": transparency,
     }))
     .into_response())
 }

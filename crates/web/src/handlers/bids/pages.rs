@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use musubi_app::sealing::{BidderReceipt, Receipt};
 use musubi_app::tenders::bids::{BidAttachment, RebidInput};
+use musubi_app::transparency::ReceiptProof;
 use musubi_app::{RequestCtx, ServiceError};
 use musubi_domain::tender::{AwardMethod, TenderStatus};
 use musubi_domain::{Access, Principal};
@@ -145,6 +146,15 @@ struct ReceiptPage {
     json: Option<String>,
     download_href: Option<String>,
     download_name: String,
+    /// ログ登録番号: the bid's entry in the transparency log, and the size
+    /// of the signed tree head its proof is against (none for a bid
+    /// received before the log existed).
+    log: Option<(u64, u64)>,
+}
+
+/// The log index and the proven tree size of a receipt's proof.
+fn log_of(p: &ReceiptProof) -> (u64, u64) {
+    (p.log_index, p.tree_head.tree_size)
 }
 
 impl ReceiptPage {
@@ -207,6 +217,9 @@ impl ReceiptPage {
             json,
             download_href,
             download_name: format!("receipt-tender{}-bid{bid_id}.json", receipt.tender_id),
+            // The bidder's copy carries its proof; a stored receipt's is
+            // added by the caller.
+            log: salt.and_then(|b| b.transparency.as_ref()).map(log_of),
             chrome,
         }
     }
@@ -299,7 +312,13 @@ pub async fn receipt_page(
     let withdrawn = own
         .withdrawn_at
         .map(|t| crate::handlers::tenders::display::time(lang, t));
-    let page = ReceiptPage::new(chrome, own.bid_id, title, &receipt, None, &[], withdrawn);
+    let mut page = ReceiptPage::new(chrome, own.bid_id, title, &receipt, None, &[], withdrawn);
+    page.log = state
+        .services
+        .receipt_proof(&receipt.commitment)
+        .await?
+        .as_ref()
+        .map(log_of);
     html_page(lang, &page)
 }
 
