@@ -94,7 +94,7 @@ pub trait TransparencyStore: Send + Sync {
 pub(crate) struct AppendRows {
     /// Index, kind, bytes and leaf hash of each entry.
     pub entries: Vec<(i64, &'static str, String, Hash)>,
-    /// Every complete subtree the entries complete (their leaves included).
+    /// Every complete subtree above the leaves the entries complete.
     pub nodes: Vec<(i16, i64, Hash)>,
 }
 
@@ -114,7 +114,8 @@ pub(crate) fn append_rows(frontier: &mut Frontier, entries: &[LogEntry]) -> Resu
             String::from_utf8(bytes).expect("entries are JSON"),
             leaf,
         ));
-        for (node, hash) in frontier.push(leaf) {
+        // Level 0 is the entry's own leaf hash: not stored twice.
+        for (node, hash) in frontier.push(leaf).into_iter().filter(|(n, _)| n.level > 0) {
             rows.nodes.push((
                 i16::from(node.level),
                 to_i64("transparency_nodes.idx", node.index)?,

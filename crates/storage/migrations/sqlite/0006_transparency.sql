@@ -22,10 +22,11 @@ CREATE TABLE transparency_entries (
 ) STRICT;
 CREATE INDEX transparency_entries_leaf ON transparency_entries (leaf_hash);
 
--- The hash of every complete aligned subtree: leaves (level 0) and the
--- 2^level leaves from idx·2^level. Proofs read O(log n) of these.
+-- The hash of every complete aligned subtree above the leaves: the 2^level
+-- leaves from idx·2^level (level 0, the leaves, is transparency_entries.leaf_hash).
+-- Proofs read O(log n) of these.
 CREATE TABLE transparency_nodes (
-    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 63),
     idx   INTEGER NOT NULL CHECK (idx >= 0),
     hash  BLOB    NOT NULL,
     PRIMARY KEY (level, idx)

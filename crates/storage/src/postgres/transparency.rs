@@ -200,18 +200,29 @@ impl TransparencyStore for PgStore {
         if nodes.is_empty() {
             return Ok(Vec::new());
         }
-        let levels: Vec<i16> = nodes.iter().map(|n| i16::from(n.level)).collect();
-        let indexes = nodes
+        // Leaves from the entries, the rest from the nodes.
+        let (leaves, inner): (Vec<&NodeId>, Vec<&NodeId>) =
+            nodes.iter().partition(|n| n.level == 0);
+        let levels: Vec<i16> = inner.iter().map(|n| i16::from(n.level)).collect();
+        let indexes = inner
             .iter()
             .map(|n| to_i64("transparency_nodes.idx", n.index))
+            .collect::<Result<Vec<i64>>>()?;
+        let leaf_indexes = leaves
+            .iter()
+            .map(|n| to_i64("transparency_entries.idx", n.index))
             .collect::<Result<Vec<i64>>>()?;
         let q = sqlx::query(
             "SELECT n.level, n.idx, n.hash FROM transparency_nodes n
              JOIN unnest($1::int2[], $2::int8[]) AS want (level, idx)
-               ON n.level = want.level AND n.idx = want.idx",
+               ON n.level = want.level AND n.idx = want.idx
+             UNION ALL
+             SELECT 0::int2, e.idx, e.leaf_hash FROM transparency_entries e
+             WHERE e.idx = ANY($3::int8[])",
         )
         .bind(&levels)
-        .bind(&indexes);
+        .bind(&indexes)
+        .bind(&leaf_indexes);
         let rows = q.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {

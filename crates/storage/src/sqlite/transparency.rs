@@ -202,16 +202,30 @@ impl TransparencyStore for SqliteStore {
         if nodes.is_empty() {
             return Ok(Vec::new());
         }
-        // One statement: `(level, idx) IN (VALUES (?, ?), …)`.
-        let values = vec!["(?, ?)"; nodes.len()].join(", ");
-        let sql = format!(
-            "SELECT level, idx, hash FROM transparency_nodes WHERE (level, idx) IN (VALUES {values})"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for n in nodes {
+        // One statement: leaves from the entries, the rest from the nodes.
+        let (leaves, inner): (Vec<&NodeId>, Vec<&NodeId>) =
+            nodes.iter().partition(|n| n.level == 0);
+        let mut parts = Vec::new();
+        if !inner.is_empty() {
+            parts.push(format!(
+                "SELECT level, idx, hash FROM transparency_nodes WHERE (level, idx) IN (VALUES {})",
+                vec!["(?, ?)"; inner.len()].join(", ")
+            ));
+        }
+        if !leaves.is_empty() {
+            parts.push(format!(
+                "SELECT 0 AS level, idx, leaf_hash AS hash FROM transparency_entries WHERE idx IN ({})",
+                vec!["?"; leaves.len()].join(", ")
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")));
+        for n in &inner {
             q = q
                 .bind(i64::from(n.level))
                 .bind(to_i64("transparency_nodes.idx", n.index)?);
+        }
+        for n in &leaves {
+            q = q.bind(to_i64("transparency_entries.idx", n.index)?);
         }
         let rows = q.fetch_all(&self.read).await?;
         rows.iter()
