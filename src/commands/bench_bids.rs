@@ -157,24 +157,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
         );
     }
     let quiet = args.json;
-    let dir = global.data_dir.join("bench").join("bids");
-    // A fresh database, keys and index each run: every run measures the same.
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove the last run's {}", dir.display()))?;
-    }
-    ensure_data_dir(&dir)?;
-    let url = match &args.postgres {
-        Some(server) => fresh_pg_database(server, PG_DATABASE).await?,
-        None => DatabaseUrl::Sqlite(dir.join("bids.db")),
-    };
-    let storage = musubi_storage::connect(&url)
-        .await
-        .with_context(|| format!("cannot open {url}"))?;
-    storage
-        .migrate()
-        .await
-        .with_context(|| format!("cannot migrate {url}"))?;
+    let (dir, url, storage) =
+        fresh_bench_store(global, "bids", args.postgres.as_deref(), PG_DATABASE).await?;
     let clock = Arc::new(OffsetClock(AtomicI64::new(0)));
     let mut config = super::app_config(global, "http://bench".into());
     config.data_dir = dir.clone();
@@ -451,6 +435,40 @@ fn print_report(
 // --- set-up --------------------------------------------------------------------------
 
 /// A new PostgreSQL database for the run, on the server of `server`.
+/// A fresh benchmark directory `<data-dir>/bench/<name>/` (the last run's
+/// removed: every run measures the same) and a fresh, migrated database: a
+/// SQLite file `<name>.db` in it, or `pg_database` on the PostgreSQL
+/// `postgres` server.
+pub(super) async fn fresh_bench_store(
+    global: &GlobalArgs,
+    name: &str,
+    postgres: Option<&str>,
+    pg_database: &str,
+) -> Result<(
+    std::path::PathBuf,
+    DatabaseUrl,
+    Arc<dyn musubi_storage::Storage>,
+)> {
+    let dir = global.data_dir.join("bench").join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove the last run's {}", dir.display()))?;
+    }
+    ensure_data_dir(&dir)?;
+    let url = match postgres {
+        Some(server) => fresh_pg_database(server, pg_database).await?,
+        None => DatabaseUrl::Sqlite(dir.join(format!("{name}.db"))),
+    };
+    let storage = musubi_storage::connect(&url)
+        .await
+        .with_context(|| format!("cannot open {url}"))?;
+    storage
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate {url}"))?;
+    Ok((dir, url, storage))
+}
+
 /// A new empty database `name` on the PostgreSQL `server` (dropped first if
 /// a last run left it).
 pub(super) async fn fresh_pg_database(server: &str, name: &str) -> Result<DatabaseUrl> {

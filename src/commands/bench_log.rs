@@ -26,8 +26,7 @@ use musubi_storage::DatabaseUrl;
 use serde_json::json;
 
 use super::bench::percentile;
-use super::bench_bids::{fresh_pg_database, progress, say};
-use super::ensure_data_dir;
+use super::bench_bids::{fresh_bench_store, progress, say};
 use crate::cli::GlobalArgs;
 
 const PG_DATABASE: &str = "musubi_bench_log";
@@ -67,23 +66,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
         bail!("--leaves must be at least 2, --batch and --proofs at least 1");
     }
     let quiet = args.json;
-    let dir = global.data_dir.join("bench").join("log");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove the last run's {}", dir.display()))?;
-    }
-    ensure_data_dir(&dir)?;
-    let url = match &args.postgres {
-        Some(server) => fresh_pg_database(server, PG_DATABASE).await?,
-        None => DatabaseUrl::Sqlite(dir.join("log.db")),
-    };
-    let storage = musubi_storage::connect(&url)
-        .await
-        .with_context(|| format!("cannot open {url}"))?;
-    storage
-        .migrate()
-        .await
-        .with_context(|| format!("cannot migrate {url}"))?;
+    let (dir, url, storage) =
+        fresh_bench_store(global, "log", args.postgres.as_deref(), PG_DATABASE).await?;
     let mut config = super::app_config(global, "http://bench".into());
     config.data_dir = dir.clone();
     let services = Services::new(Arc::clone(&storage), Arc::new(SystemClock), config);
