@@ -3,8 +3,8 @@
 //! This crate is the one home of Musubi's business rules: the codes Japanese
 //! public procurement runs on (法人番号, 都道府県, 地方公共団体コード, 日本標準産業分類),
 //! money and consumption tax, and Japan time with 和暦 and 年度; the tender
-//! state machine; bid evaluation and the 電子くじ lottery ([`bidding`]). Later
-//! it will also hold matching scores.
+//! state machine; bid evaluation and the 電子くじ lottery ([`bidding`]); and
+//! the matching of suppliers to tenders, with its reasons ([`matching`]).
 //!
 //! It does no I/O at all: no files, no network, no environment, and no clock
 //! reads (the current time is always a value passed in). That keeps every rule
@@ -29,6 +29,7 @@ pub mod bidding;
 pub mod corporate_number;
 pub mod error;
 pub mod jsic;
+pub mod matching;
 pub mod money;
 pub mod municipality;
 pub mod organization;
