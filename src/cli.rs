@@ -222,6 +222,26 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Recommendations (マッチング) at scale: builds (or reuses) a database
+    /// of generated suppliers and open tenders with its search index in
+    /// <data-dir>/bench/match/, then times the top 50 suppliers for 200
+    /// tenders (p50/p99 against the 20 ms target, and the top-k selection
+    /// against scoring and sorting every candidate) and one daily digest
+    /// (every supplier's top 10 of the tenders; against 60 s).
+    Match {
+        /// Supplier companies in the benchmark database.
+        #[arg(long, default_value_t = 100_000)]
+        companies: u64,
+        /// Open tenders in the benchmark database (the digest's new tenders).
+        #[arg(long, default_value_t = 5_000)]
+        tenders: u64,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Full-text search: Musubi against SQLite FTS5 (trigram + LIKE) and
     /// PostgreSQL pg_trgm (GIN + ILIKE) on the same corpus and queries, each
     /// checked against a brute-force substring oracle. Prints latency

@@ -93,6 +93,23 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             )
             .await
         }
+        BenchCommand::Match {
+            companies,
+            tenders,
+            seed,
+            json,
+        } => {
+            super::bench_match::run(
+                global,
+                super::bench_match::Args {
+                    companies,
+                    tenders,
+                    seed,
+                    json,
+                },
+            )
+            .await
+        }
         BenchCommand::TenderPage {
             tenders,
             seed,

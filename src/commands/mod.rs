@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_bids;
 mod bench_log;
+mod bench_match;
 mod bench_search;
 mod bench_tender_page;
 mod demo;

@@ -189,6 +189,13 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/awards.csv", "oooooo"),
     ("GET", "/api/v1/awards", "oooooo"),
     ("GET", "/api/v1/awards.csv", "oooooo"),
+    // Another buyer's tender (or none) is a 404: an answer, not a refusal.
+    (
+        "GET",
+        "/api/v1/tenders/{id}/recommended-suppliers",
+        "lffooo",
+    ),
+    ("GET", "/api/v1/recommendations/tenders", "loffff"),
     ("GET", "/transparency", "oooooo"),
     ("GET", "/api/v1/transparency/tree-head", "oooooo"),
     ("GET", "/api/v1/transparency/tree-heads/{size}", "oooooo"),

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod matching;
 pub mod organizations;
 pub mod sealing;
 pub mod search;
@@ -87,6 +88,10 @@ pub struct Services {
     bid_keys: Arc<std::sync::Mutex<Option<Arc<tenders::BidKeys>>>>,
     /// One tree head signed at a time in this process (see `transparency`).
     tree_head_signing: Arc<tokio::sync::Mutex<()>>,
+    /// The in-memory candidates of recommendations (see `matching`).
+    matching: Arc<matching::Snapshot>,
+    /// Tree heads signed for receipts, kept in memory (see `transparency`).
+    receipt_heads: Arc<std::sync::Mutex<transparency::RecentHeads>>,
 }
 
 impl Services {
@@ -101,6 +106,8 @@ impl Services {
             search_writes: Arc::new(tokio::sync::Mutex::new(())),
             bid_keys: Arc::new(std::sync::Mutex::new(None)),
             tree_head_signing: Arc::new(tokio::sync::Mutex::new(())),
+            matching: Arc::default(),
+            receipt_heads: Arc::new(std::sync::Mutex::new(Default::default())),
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,
                 chrono::Duration::hours(1),

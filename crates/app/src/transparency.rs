@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use musubi_domain::transparency::entry::LogEntry;
 use musubi_domain::transparency::{
-    Hash, ProofPlan, TreeHead, consistency_proof_plan, inclusion_proof_plan, leaf_hash,
+    Hash, NodeId, ProofPlan, TreeHead, consistency_proof_plan, inclusion_proof_plan, leaf_hash,
 };
 use musubi_storage::{MAX_LOG_ENTRIES_PER_READ, StoredLogEntry, StoredTreeHead};
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,12 @@ use crate::{ServiceError, ServiceResult, Services};
 
 /// The log's signing key file in `<data-dir>/keys/`.
 pub const TRANSPARENCY_SIGNING_KEY_FILE: &str = "transparency-signing.key";
+
+/// Heads signed for receipts, by tree size (see [`Services::receipt_head`]).
+pub(crate) type RecentHeads = std::collections::BTreeMap<u64, SignedTreeHead>;
+
+/// Receipt heads kept in memory (the oldest go first).
+const RECEIPT_HEADS_KEPT: usize = 4096;
 
 /// How often the scheduler signs a new head when the log has grown.
 pub const TREE_HEAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -195,16 +201,7 @@ impl Services {
         if let Some(head) = self.storage.tree_head(size).await? {
             return Ok(SignedTreeHead::of(&head));
         }
-        let keys = self.log_signer()?;
-        let head = TreeHead::new(size, self.clock.now(), root)
-            .map_err(|e| ServiceError::Internal(format!("tree head: {e}")))?;
-        let stored = StoredTreeHead {
-            tree_size: size,
-            root_hash: root,
-            signed_at: head.timestamp(),
-            key_id: keys.log_signer.key_id().to_owned(),
-            signature: keys.log_signer.sign(&head.signed_bytes()).to_vec(),
-        };
+        let stored = self.signed(size, root)?;
         if !self.storage.insert_tree_head(&stored).await? {
             let theirs = self
                 .storage
@@ -214,6 +211,54 @@ impl Services {
             return Ok(SignedTreeHead::of(&theirs));
         }
         Ok(SignedTreeHead::of(&stored))
+    }
+
+    /// A head of `size` and `root`, signed now (not stored).
+    fn signed(&self, size: u64, root: Hash) -> ServiceResult<StoredTreeHead> {
+        let keys = self.log_signer()?;
+        let head = TreeHead::new(size, self.clock.now(), root)
+            .map_err(|e| ServiceError::Internal(format!("tree head: {e}")))?;
+        Ok(StoredTreeHead {
+            tree_size: size,
+            root_hash: root,
+            signed_at: head.timestamp(),
+            key_id: keys.log_signer.key_id().to_owned(),
+            signature: keys.log_signer.sign(&head.signed_bytes()).to_vec(),
+        })
+    }
+
+    /// The head a receipt for leaf `index` is proven against: the smallest
+    /// head this process signed for receipts that holds it, else the first
+    /// stored head that holds it, else one signed now for the whole tree.
+    ///
+    /// Receipt heads are kept in memory, not stored: a bid batch's receipts
+    /// must not wait for another durable write (on SQLite, another fsync on
+    /// the one writer the bids queue for). A receipt carries its head, and
+    /// `musubi verify --server` proves it consistent with the latest one from
+    /// the stored subtree hashes, so nothing needs the head stored. Reading
+    /// a receipt again gives the same head while this process runs.
+    async fn receipt_head(&self, index: u64) -> ServiceResult<SignedTreeHead> {
+        let cached = |heads: &RecentHeads| heads.range(index + 1..).next().map(|(_, h)| h.clone());
+        if let Some(head) = cached(&self.receipt_heads.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(head);
+        }
+        if let Some(head) = self.storage.tree_head_covering(index).await? {
+            return Ok(SignedTreeHead::of(&head));
+        }
+        // One signature for all the receipts of a batch: those that waited
+        // here find the head the first one signed.
+        let _one_at_a_time = self.tree_head_signing.lock().await;
+        if let Some(head) = cached(&self.receipt_heads.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(head);
+        }
+        let (size, root) = self.storage.log_state().await?;
+        let head = SignedTreeHead::of(&self.signed(size, root)?);
+        let mut heads = self.receipt_heads.lock().unwrap_or_else(|e| e.into_inner());
+        heads.insert(size, head.clone());
+        while heads.len() > RECEIPT_HEADS_KEPT {
+            heads.pop_first();
+        }
+        Ok(head)
     }
 
     /// The signed head of exactly `tree_size`, if one was signed.
@@ -244,11 +289,23 @@ impl Services {
         Ok(())
     }
 
-    async fn assemble(&self, plan: &ProofPlan) -> ServiceResult<Vec<Hash>> {
-        let nodes = self.storage.log_nodes(&plan.nodes()).await?;
-        let found: std::collections::HashMap<_, _> = nodes.into_iter().collect();
-        plan.assemble(|id| found.get(&id).copied())
-            .map_err(|e| ServiceError::Internal(format!("transparency log: {e}")))
+    /// The proof a plan names, and the hashes of `extra` nodes, in one read.
+    async fn assemble(
+        &self,
+        plan: &ProofPlan,
+        extra: &[NodeId],
+    ) -> ServiceResult<(Vec<Hash>, Vec<Option<Hash>>)> {
+        let mut wanted = plan.nodes();
+        wanted.extend_from_slice(extra);
+        let found: std::collections::HashMap<_, _> =
+            self.storage.log_nodes(&wanted).await?.into_iter().collect();
+        let proof = plan
+            .assemble(|id| found.get(&id).copied())
+            .map_err(|e| ServiceError::Internal(format!("transparency log: {e}")))?;
+        Ok((
+            proof,
+            extra.iter().map(|id| found.get(id).copied()).collect(),
+        ))
     }
 
     /// Inclusion proof of leaf `index` in the tree of `tree_size`.
@@ -259,18 +316,12 @@ impl Services {
     ) -> ServiceResult<InclusionProof> {
         self.check_tree_size(tree_size).await?;
         let plan = inclusion_proof_plan(index, tree_size).map_err(proof_error)?;
-        let audit_path = self.assemble(&plan).await?;
-        let leaf = self
-            .storage
-            .log_nodes(&[musubi_domain::transparency::NodeId { level: 0, index }])
-            .await?
-            .pop()
-            .map(|(_, h)| h)
-            .ok_or(ServiceError::NotFound)?;
+        let leaf = NodeId { level: 0, index };
+        let (audit_path, extra) = self.assemble(&plan, &[leaf]).await?;
         Ok(InclusionProof {
             leaf_index: index,
             tree_size,
-            leaf_hash: leaf,
+            leaf_hash: extra[0].ok_or(ServiceError::NotFound)?,
             audit_path,
         })
     }
@@ -311,7 +362,7 @@ impl Services {
             Vec::new()
         } else {
             let plan = consistency_proof_plan(first, second).map_err(proof_error)?;
-            self.assemble(&plan).await?
+            self.assemble(&plan, &[]).await?.0
         };
         Ok(ConsistencyProof {
             first,
@@ -342,18 +393,15 @@ impl Services {
 
     /// The log part of a receipt: `None` if the commitment is not logged
     /// (a receipt from before the log existed). Proven against the first
-    /// head signed after the entry (signed now if there is none yet), so a
-    /// receipt reads the same every time: it does not tell its bidder how
-    /// the log grew since (`musubi verify --server` proves that part).
+    /// head that holds the entry ([`Services::receipt_head`]), so a receipt
+    /// reads the same every time: it does not tell its bidder how the log
+    /// grew since (`musubi verify --server` proves that part).
     pub async fn receipt_proof(&self, commitment: &str) -> ServiceResult<Option<ReceiptProof>> {
         let leaf = received_leaf_hash(commitment);
         let Some(index) = self.storage.log_index_of(&leaf).await? else {
             return Ok(None);
         };
-        let head = match self.storage.tree_head_covering(index).await? {
-            Some(head) => SignedTreeHead::of(&head),
-            None => self.latest_tree_head().await?,
-        };
+        let head = self.receipt_head(index).await?;
         let proof = self.inclusion_proof(index, head.tree_size).await?;
         Ok(Some(ReceiptProof {
             log_index: index,

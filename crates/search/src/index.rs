@@ -1296,6 +1296,48 @@ impl SearchIndex {
         })
     }
 
+    /// Text relevance of companies to `text` (a tender's title and 概要),
+    /// for matching (おすすめ企業): an OR of the text's distinct bigrams
+    /// against the companies' text (capabilities and catalogue, with the
+    /// name and kana: one field), BM25. The best `limit` as
+    /// `(company id, relevance)`, best first, each relevance divided by
+    /// the best one's (so 0.0..=1.0, the first 1.0). Empty when nothing
+    /// matches or `text` has no bigram.
+    pub fn company_relevance(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(i64, f32)>, SearchError> {
+        let searcher = self.companies.reader.searcher();
+        let Some(q) = relevance_query(&searcher, text, self.cs.text.field(2)) else {
+            return Ok(Vec::new());
+        };
+        relevance_hits(&searcher, q.as_ref(), self.cs.id, limit)
+    }
+
+    /// Text relevance of tenders to `text` (a supplier's capabilities and
+    /// catalogue), for matching (おすすめ案件): like
+    /// [`Self::company_relevance`], against the tenders' text (title twice,
+    /// 概要, buyer), among the tenders whose submission deadline is after
+    /// `closes_after` when given.
+    pub fn tender_relevance(
+        &self,
+        text: &str,
+        closes_after: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(i64, f32)>, SearchError> {
+        let searcher = self.tenders.reader.searcher();
+        let Some(q) = relevance_query(&searcher, text, self.ts.text.field(2)) else {
+            return Ok(Vec::new());
+        };
+        let filters: Vec<Box<dyn Query>> = closes_after
+            .and_then(|t| range(self.ts.closes, Some(micros(t).saturating_add(1)), None))
+            .into_iter()
+            .collect();
+        let q = combine(Some(q), filters);
+        relevance_hits(&searcher, q.as_ref(), self.ts.id, limit)
+    }
+
     /// Documents in the index: (tenders, companies).
     pub fn counts(&self) -> Result<(u64, u64), SearchError> {
         Ok((
@@ -1350,6 +1392,92 @@ impl SearchIndex {
         }
         self.dir.as_deref().map_or(0, walk)
     }
+}
+
+/// Most bigrams of a text a relevance query looks up: the rarest ones in
+/// the index, which carry the most of BM25 (a common bigram like 業務 adds
+/// little and costs a long posting list); a tender's 概要 has hundreds.
+const RELEVANCE_GRAMS: usize = 32;
+
+/// An OR of the distinct bigrams of `text` (normalised; none spanning white
+/// space) that occur in the index, at most [`RELEVANCE_GRAMS`] of the
+/// rarest; `None` if there are none.
+fn relevance_query(
+    searcher: &tantivy::Searcher,
+    text: &str,
+    field: Field,
+) -> Option<Box<dyn Query>> {
+    let chars: Vec<char> = normalize(text).chars().collect();
+    let mut grams: Vec<String> = chars
+        .windows(2)
+        .filter(|w| !w.iter().any(|c| c.is_whitespace()))
+        .map(|w| w.iter().collect())
+        .collect();
+    grams.sort_unstable();
+    grams.dedup();
+    let mut terms: Vec<(u64, Term)> = grams
+        .iter()
+        .map(|g| {
+            let term = Term::from_field_text(field, g);
+            (searcher.doc_freq(&term).unwrap_or(0), term)
+        })
+        .filter(|(df, _)| *df > 0)
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    // Rarest first; ties by the term, so the same text always asks the same.
+    terms.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    terms.truncate(RELEVANCE_GRAMS);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .into_iter()
+        .map(|(_, term)| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            (Occur::Should, q)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The best `limit` documents of `q` as `(id, score / best score)`.
+fn relevance_hits(
+    searcher: &tantivy::Searcher,
+    q: &dyn Query,
+    id: Field,
+    limit: usize,
+) -> Result<Vec<(i64, f32)>, SearchError> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let top = searcher
+        .search(
+            q,
+            &tantivy::collector::TopDocs::with_limit(limit).order_by_score(),
+        )
+        .map_err(index_error)?;
+    let best = top.first().map_or(0.0, |(score, _)| *score);
+    if best <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let name = searcher.schema().get_field_name(id).to_owned();
+    let mut columns: HashMap<SegmentOrdinal, Column<i64>> = HashMap::new();
+    let mut out = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let column = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .i64(&name)
+                    .map_err(index_error)?,
+            ),
+        };
+        if let Some(doc_id) = column.first(addr.doc_id) {
+            out.push((doc_id, (score / best).clamp(0.0, 1.0)));
+        }
+    }
+    Ok(out)
 }
 
 /// The values of the award filter group: [`AWARDED`] when on.

@@ -281,6 +281,40 @@ pub struct CompanySummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A supplier as matching reads it ([`CompanyStore::matching_suppliers`]):
+/// what eligibility and the matching rules look at, and what a
+/// recommendation shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchingSupplier {
+    pub id: OrgId,
+    pub name: String,
+    pub prefecture: Prefecture,
+    pub jsic: Vec<JsicCode>,
+    pub grades: Vec<(GradeCategory, Grade)>,
+    pub certifications: Vec<Certification>,
+}
+
+/// A tender a supplier took part in — applied to, was nominated for, bid
+/// on or won — once per (supplier, tender), with the tender's JSIC codes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participation {
+    pub supplier: OrgId,
+    pub tender: crate::TenderId,
+    pub jsic: Vec<JsicCode>,
+    /// The supplier won it (落札者決定).
+    pub awarded: bool,
+}
+
+/// A tender open to bids or applications, as matching reads it
+/// ([`CompanyStore::open_tenders`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenTender {
+    pub id: crate::TenderId,
+    pub buyer_name: String,
+    pub status: musubi_domain::tender::TenderStatus,
+    pub content: musubi_domain::tender::TenderContent,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -511,6 +545,21 @@ pub trait CompanyStore: Send + Sync {
     async fn add_favourite(&self, user: UserId, org: OrgId, now: DateTime<Utc>) -> Result<()>;
     async fn remove_favourite(&self, user: UserId, org: OrgId) -> Result<()>;
     async fn favourites(&self, user: UserId) -> Result<Vec<CompanySummary>>;
+
+    // Matching (おすすめ) reads everything at once: its callers keep the
+    // result in memory and score it there.
+
+    /// Every supplier that may be recommended — a supplier organisation
+    /// not pending or rejected, with a profile — in id order, one query.
+    async fn matching_suppliers(&self) -> Result<Vec<MatchingSupplier>>;
+    /// Every (supplier, tender) pair of an application or nomination, a bid
+    /// (withdrawn ones too: the interest was real) or an award, once each,
+    /// with the tender's codes and whether the supplier won it; one query.
+    async fn participations(&self) -> Result<Vec<Participation>>;
+    /// Tenders open to bids or applications at `now` — published,
+    /// accepting applications or tendering, with the submission deadline
+    /// after `now` — in id order.
+    async fn open_tenders(&self, now: DateTime<Utc>) -> Result<Vec<OpenTender>>;
 }
 
 #[async_trait]

@@ -72,6 +72,7 @@ pub fn all() -> Vec<RouteDef> {
     defs.extend(crate::handlers::bids::routes());
     defs.extend(crate::handlers::search::routes());
     defs.extend(crate::handlers::awards::routes());
+    defs.extend(crate::handlers::recommendations::routes());
     defs.extend(crate::handlers::transparency::routes());
     defs.extend(crate::handlers::admin::routes());
     defs.extend(crate::handlers::api_docs::routes());

@@ -25,8 +25,8 @@ use super::accounts::{
 use super::{SqliteStore, from_us, insert_jobs, to_us};
 use crate::{
     AuditEntry, CatalogueItem, CompanyImport, CompanyProfile, CompanyProfileData, CompanyStore,
-    CompanySummary, DirectoryQuery, DirectorySort, NewJob, OrgId, Page, ProfileVersion, Result,
-    StorageError, UserId,
+    CompanySummary, DirectoryQuery, DirectorySort, MatchingSupplier, NewJob, OpenTender, OrgId,
+    Page, Participation, ProfileVersion, Result, StorageError, UserId,
 };
 
 /// The columns of a [`CompanySummary`] from `organizations o` and `company_profiles p`.
@@ -992,5 +992,125 @@ impl CompanyStore for SqliteStore {
         attach_jsic(&mut tx, &mut items).await?;
         tx.commit().await?;
         Ok(items)
+    }
+
+    async fn matching_suppliers(&self) -> Result<Vec<MatchingSupplier>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, p.prefecture,
+                 (SELECT json_group_array(code) FROM company_jsic
+                  WHERE organization_id = p.organization_id) AS p_jsic,
+                 (SELECT json_group_array(certification) FROM company_certifications
+                  WHERE organization_id = p.organization_id) AS p_certifications,
+                 (SELECT json_group_array(json_array(category, grade)) FROM company_grades
+                  WHERE organization_id = p.organization_id) AS p_grades
+             FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+             WHERE o.kind = 'supplier' AND o.approval IN ('not_required', 'approved')
+             ORDER BY o.id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let jsic: Vec<String> = json_column(row, "p_jsic", "company_jsic.code")?;
+                let certifications: Vec<String> = json_column(
+                    row,
+                    "p_certifications",
+                    "company_certifications.certification",
+                )?;
+                let grades: Vec<(String, String)> = json_column(row, "p_grades", "company_grades")?;
+                Ok(MatchingSupplier {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    prefecture: parse_stored(
+                        "company_profiles.prefecture",
+                        row.try_get("prefecture")?,
+                    )?,
+                    jsic: jsic
+                        .iter()
+                        .map(|c| parse_stored("company_jsic.code", c))
+                        .collect::<Result<_>>()?,
+                    grades: grades
+                        .iter()
+                        .map(|(c, g)| {
+                            Ok((
+                                parse_stored("company_grades.category", c)?,
+                                parse_stored("company_grades.grade", g)?,
+                            ))
+                        })
+                        .collect::<Result<_>>()?,
+                    certifications: certifications
+                        .iter()
+                        .map(|c| parse_stored("company_certifications.certification", c))
+                        .collect::<Result<_>>()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn participations(&self) -> Result<Vec<Participation>> {
+        let rows = sqlx::query(
+            "SELECT p.supplier, p.tender_id, json_extract(t.content, '$.jsic') AS jsic,
+                 EXISTS (SELECT 1 FROM awards a
+                         WHERE a.tender_id = p.tender_id AND a.bidder_org_id = p.supplier) AS awarded
+             FROM (SELECT supplier_id AS supplier, tender_id FROM tender_applications
+                   UNION SELECT bidder_org_id, tender_id FROM bids
+                   UNION SELECT bidder_org_id, tender_id FROM awards) p
+             JOIN tenders t ON t.id = p.tender_id
+             ORDER BY p.supplier, p.tender_id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                // `content.jsic` may be absent (it has a serde default).
+                let jsic: Option<&str> = row.try_get("jsic")?;
+                let codes: Vec<String> = match jsic {
+                    Some(text) => {
+                        serde_json::from_str(text).map_err(|e| StorageError::Corrupt {
+                            field: "tenders.content.jsic",
+                            message: e.to_string(),
+                        })?
+                    }
+                    None => Vec::new(),
+                };
+                Ok(Participation {
+                    supplier: row.try_get("supplier")?,
+                    tender: row.try_get("tender_id")?,
+                    jsic: codes
+                        .iter()
+                        .map(|c| parse_stored("tenders.content.jsic", c))
+                        .collect::<Result<_>>()?,
+                    awarded: row.try_get("awarded")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_tenders(&self, now: DateTime<Utc>) -> Result<Vec<OpenTender>> {
+        let rows = sqlx::query(
+            "SELECT t.id, o.name AS buyer_name, t.status, t.content
+             FROM tenders t JOIN organizations o ON o.id = t.buyer_id
+             WHERE t.status IN ('published', 'accepting_applications', 'tendering')
+               AND t.submission_closes_at > ?1
+             ORDER BY t.id",
+        )
+        .bind(to_us(now))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenTender {
+                    id: row.try_get("id")?,
+                    buyer_name: row.try_get("buyer_name")?,
+                    status: super::tenders::status_from("tenders.status", row.try_get("status")?)?,
+                    content: serde_json::from_str(row.try_get("content")?).map_err(|e| {
+                        StorageError::Corrupt {
+                            field: "tenders.content",
+                            message: e.to_string(),
+                        }
+                    })?,
+                })
+            })
+            .collect()
     }
 }

@@ -32,6 +32,7 @@ use crate::views::{Chrome, html_page};
 
 mod awards;
 mod bids;
+mod recommendations;
 mod search;
 mod tenders;
 mod transparency;
@@ -372,6 +373,7 @@ fn operations() -> Vec<OpDoc> {
     ops.extend(bids::operations());
     ops.extend(search::operations());
     ops.extend(awards::operations());
+    ops.extend(recommendations::operations());
     ops.extend(transparency::operations());
     ops
 }
@@ -447,6 +449,13 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "落札情報",
         "The awards database: decided awards (winner, amounts, date), searched and exported as CSV.",
         "落札情報（落札者・落札金額・落札決定日）の検索とCSV出力。",
+    ),
+    (
+        "recommendations",
+        "Recommendations",
+        "おすすめ",
+        "Matching suppliers and tenders: the suppliers that fit a tender (おすすめ企業) and the open tenders that fit a company (おすすめ案件), each with the reasons it was recommended.",
+        "受注者と案件のマッチング：案件に適した企業（おすすめ企業）と、企業に適した募集中の案件（おすすめ案件）を、おすすめの理由とともに返します。",
     ),
     (
         "transparency",
@@ -585,6 +594,12 @@ pub const ERROR_CODES: &[(&str, u16, &str, &str)] = &[
         400,
         "Awards CSV: more awards match than one export holds; narrow the search.",
         "落札情報のCSV出力：該当件数が一度に出力できる件数を超えています（条件を絞り込んでください）。",
+    ),
+    (
+        "invalid_limit",
+        400,
+        "Recommendations: limit is not a whole number from 1 to 50.",
+        "おすすめ：件数（limit）が1から50までの整数ではありません。",
     ),
     (
         "invalid_role",
@@ -886,6 +901,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "query_unterminated_phrase",
             "query_too_long",
             "export_too_large",
+            "invalid_limit",
             "invalid_token",
             "invalid_invitation",
             "invalid_role",
@@ -2504,6 +2520,9 @@ fn schemas() -> Value {
     for (name, v) in awards::schemas() {
         s.insert(name.to_owned(), v);
     }
+    for (name, v) in recommendations::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     for (name, v) in transparency::schemas() {
         s.insert(name.to_owned(), v);
     }
@@ -2614,6 +2633,9 @@ fn parameters() -> Value {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in awards::parameters() {
+        p.insert(key.to_owned(), v);
+    }
+    for (key, v) in recommendations::parameters() {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in transparency::parameters() {

@@ -12,6 +12,7 @@ pub mod dev_mailbox;
 pub mod health;
 pub mod organizations;
 pub mod pages;
+pub mod recommendations;
 pub mod search;
 pub mod tenders;
 pub mod transparency;

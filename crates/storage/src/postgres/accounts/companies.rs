@@ -26,8 +26,8 @@ use crate::postgres::PgStore;
 use crate::postgres::insert_jobs;
 use crate::{
     AuditEntry, CatalogueItem, CompanyImport, CompanyProfile, CompanyProfileData, CompanyStore,
-    CompanySummary, DirectoryQuery, DirectorySort, NewJob, OrgId, Page, ProfileVersion, Result,
-    StorageError, UserId,
+    CompanySummary, DirectoryQuery, DirectorySort, MatchingSupplier, NewJob, OpenTender, OrgId,
+    Page, Participation, ProfileVersion, Result, StorageError, UserId,
 };
 
 /// Companies per statement in an import: big enough that a statement's round
@@ -875,5 +875,125 @@ impl CompanyStore for PgStore {
             .collect::<Result<Vec<_>>>()?;
         attach_jsic(&mut *conn, &mut items).await?;
         Ok(items)
+    }
+
+    async fn matching_suppliers(&self) -> Result<Vec<MatchingSupplier>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, p.prefecture AS p_prefecture,
+                 ARRAY(SELECT code FROM company_jsic
+                       WHERE organization_id = o.id) AS p_jsic,
+                 ARRAY(SELECT certification FROM company_certifications
+                       WHERE organization_id = o.id) AS p_certifications,
+                 ARRAY(SELECT category FROM company_grades
+                       WHERE organization_id = o.id ORDER BY category) AS p_grade_categories,
+                 ARRAY(SELECT grade FROM company_grades
+                       WHERE organization_id = o.id ORDER BY category) AS p_grades
+             FROM company_profiles p JOIN organizations o ON o.id = p.organization_id
+             WHERE o.kind = 'supplier' AND o.approval IN ('not_required', 'approved')
+             ORDER BY o.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let prefecture: &str = row.try_get("p_prefecture")?;
+                let jsic: Vec<String> = row.try_get("p_jsic")?;
+                let certs: Vec<String> = row.try_get("p_certifications")?;
+                let categories: Vec<String> = row.try_get("p_grade_categories")?;
+                let grades: Vec<String> = row.try_get("p_grades")?;
+                Ok(MatchingSupplier {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    prefecture: parse(
+                        "company_profiles.prefecture",
+                        prefecture,
+                        Prefecture::parse,
+                    )?,
+                    jsic: jsic
+                        .iter()
+                        .map(|c| parse("company_jsic.code", c, JsicCode::parse))
+                        .collect::<Result<_>>()?,
+                    grades: categories
+                        .iter()
+                        .zip(&grades)
+                        .map(|(c, g)| {
+                            Ok((
+                                parse("company_grades.category", c, GradeCategory::parse)?,
+                                parse("company_grades.grade", g, Grade::parse)?,
+                            ))
+                        })
+                        .collect::<Result<_>>()?,
+                    certifications: certs
+                        .iter()
+                        .map(|c| {
+                            parse(
+                                "company_certifications.certification",
+                                c,
+                                Certification::parse,
+                            )
+                        })
+                        .collect::<Result<_>>()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn participations(&self) -> Result<Vec<Participation>> {
+        let rows = sqlx::query(
+            "SELECT p.supplier, p.tender_id,
+                 ARRAY(SELECT jsonb_array_elements_text(
+                     COALESCE(t.content->'jsic', '[]'::jsonb))) AS jsic,
+                 EXISTS (SELECT 1 FROM awards a
+                         WHERE a.tender_id = p.tender_id AND a.bidder_org_id = p.supplier) AS awarded
+             FROM (SELECT supplier_id AS supplier, tender_id FROM tender_applications
+                   UNION SELECT bidder_org_id, tender_id FROM bids
+                   UNION SELECT bidder_org_id, tender_id FROM awards) p
+             JOIN tenders t ON t.id = p.tender_id
+             ORDER BY p.supplier, p.tender_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let jsic: Vec<String> = row.try_get("jsic")?;
+                Ok(Participation {
+                    supplier: row.try_get("supplier")?,
+                    tender: row.try_get("tender_id")?,
+                    jsic: jsic
+                        .iter()
+                        .map(|c| parse("tenders.content.jsic", c, JsicCode::parse))
+                        .collect::<Result<_>>()?,
+                    awarded: row.try_get("awarded")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_tenders(&self, now: DateTime<Utc>) -> Result<Vec<OpenTender>> {
+        let rows = sqlx::query(
+            "SELECT t.id, o.name AS buyer_name, t.status, t.content
+             FROM tenders t JOIN organizations o ON o.id = t.buyer_id
+             WHERE t.status IN ('published', 'accepting_applications', 'tendering')
+               AND t.submission_closes_at > $1
+             ORDER BY t.id",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let Json(content): Json<serde_json::Value> = row.try_get("content")?;
+                Ok(OpenTender {
+                    id: row.try_get("id")?,
+                    buyer_name: row.try_get("buyer_name")?,
+                    status: crate::postgres::tenders::status_from(
+                        "tenders.status",
+                        row.try_get("status")?,
+                    )?,
+                    content: serde_json::from_value(content)
+                        .map_err(|e| corrupt("tenders.content", e))?,
+                })
+            })
+            .collect()
     }
 }

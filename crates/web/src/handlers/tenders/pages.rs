@@ -248,6 +248,8 @@ pub(super) struct ShowPage {
     applications: Vec<ApplicationRow>,
     /// 入札: the supplier's form or receipt, the results, the award.
     bid: crate::handlers::bids::BidSection,
+    /// おすすめ企業: for the buyer and coordinators.
+    recommended: Option<crate::handlers::recommendations::SuppliersSection>,
     failure: Option<Failure>,
 }
 
@@ -440,6 +442,7 @@ async fn render_show_with(
     let mut bid =
         crate::handlers::bids::tender_section(state, lang, p, view, nominated, now).await?;
     bid.notice = bid_notice;
+    let recommended = crate::handlers::recommendations::tender_section(state, lang, p, view).await;
     let page = ShowPage {
         id,
         title: c.title.clone(),
@@ -490,6 +493,7 @@ async fn render_show_with(
             && matches!(t.status, TenderStatus::Published | TenderStatus::Tendering),
         applications,
         bid,
+        recommended,
         failure,
         csrf,
         chrome,
@@ -714,6 +718,8 @@ struct MyPage {
     page: u64,
     pages: u64,
     is_buyer: bool,
+    /// おすすめ案件: for suppliers.
+    recommended: Option<crate::handlers::recommendations::TendersSection>,
 }
 
 /// `GET /my/tenders`: マイ案件 (applied, favourited, asked) and notifications.
@@ -776,6 +782,7 @@ pub async fn my_page(
         page: page_no,
         pages: page.total.div_ceil(u64::from(PAGE_SIZE)).max(1),
         is_buyer: p.is_approved_buyer(),
+        recommended: crate::handlers::recommendations::my_section(&state, lang, &p).await,
         chrome,
     };
     html_page(lang, &view)
