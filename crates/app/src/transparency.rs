@@ -315,6 +315,16 @@ impl Services {
         tree_size: u64,
     ) -> ServiceResult<InclusionProof> {
         self.check_tree_size(tree_size).await?;
+        self.inclusion_proof_in(index, tree_size).await
+    }
+
+    /// [`Services::inclusion_proof`] in a tree known to exist (a signed
+    /// head's): one read.
+    async fn inclusion_proof_in(
+        &self,
+        index: u64,
+        tree_size: u64,
+    ) -> ServiceResult<InclusionProof> {
         let plan = inclusion_proof_plan(index, tree_size).map_err(proof_error)?;
         let leaf = NodeId { level: 0, index };
         let (audit_path, extra) = self.assemble(&plan, &[leaf]).await?;
@@ -402,7 +412,7 @@ impl Services {
             return Ok(None);
         };
         let head = self.receipt_head(index).await?;
-        let proof = self.inclusion_proof(index, head.tree_size).await?;
+        let proof = self.inclusion_proof_in(index, head.tree_size).await?;
         Ok(Some(ReceiptProof {
             log_index: index,
             leaf_hash: leaf,
