@@ -228,8 +228,8 @@ impl Services {
     }
 
     /// The head a receipt for leaf `index` is proven against: the smallest
-    /// head this process signed for receipts that holds it, else the first
-    /// stored head that holds it, else one signed now for the whole tree.
+    /// head that holds it among those this process signed for receipts and
+    /// those stored, else one signed now for the whole tree.
     ///
     /// Receipt heads are kept in memory, not stored: a bid batch's receipts
     /// must not wait for another durable write (on SQLite, another fsync on
@@ -239,11 +239,21 @@ impl Services {
     /// a receipt again gives the same head while this process runs.
     async fn receipt_head(&self, index: u64) -> ServiceResult<SignedTreeHead> {
         let cached = |heads: &RecentHeads| heads.range(index + 1..).next().map(|(_, h)| h.clone());
-        if let Some(head) = cached(&self.receipt_heads.lock().unwrap_or_else(|e| e.into_inner())) {
+        // The smallest of both: heads only grow, so once one holds the
+        // entry, the smallest never changes (a head the scheduler stores
+        // meanwhile is larger).
+        let in_memory = cached(&self.receipt_heads.lock().unwrap_or_else(|e| e.into_inner()));
+        let stored = self
+            .storage
+            .tree_head_covering(index)
+            .await?
+            .map(|h| SignedTreeHead::of(&h));
+        if let Some(head) = [in_memory, stored]
+            .into_iter()
+            .flatten()
+            .min_by_key(|h| h.tree_size)
+        {
             return Ok(head);
-        }
-        if let Some(head) = self.storage.tree_head_covering(index).await? {
-            return Ok(SignedTreeHead::of(&head));
         }
         // One signature for all the receipts of a batch: those that waited
         // here find the head the first one signed.
