@@ -197,19 +197,6 @@ pub fn tender_text(c: &TenderContent) -> String {
     format!("{}\n{}", c.title, c.summary)
 }
 
-/// What a supplier's relevance to tenders is measured on: capabilities and
-/// catalogue, as its search document has them.
-pub fn supplier_text(d: &CompanyProfileData) -> String {
-    let mut text = d.capabilities.clone();
-    for item in &d.catalogue {
-        text.push('\n');
-        text.push_str(&item.title);
-        text.push('\n');
-        text.push_str(&item.description);
-    }
-    text
-}
-
 impl Services {
     /// The candidates, rebuilt first if the snapshot is missing or older
     /// than [`SNAPSHOT_MAX_AGE`].
@@ -385,7 +372,7 @@ impl Services {
             .unwrap_or_default();
         let supplier = SupplierProfile::new(supplier_facts(&own.data), history);
         let (relevance, open) = tokio::join!(
-            self.tender_relevance(supplier_text(&own.data), now),
+            self.tender_relevance(crate::search::company_text(&own.data), now),
             self.storage.open_tenders(now)
         );
         let open = open?;

@@ -188,10 +188,9 @@ impl CorporateNumbers {
     }
 }
 
-/// A supplier's directory entry as the index holds it: capabilities and
-/// catalogue as one text.
-pub fn company_doc(p: &CompanyProfile) -> CompanyDoc {
-    let d = &p.data;
+/// A supplier's capabilities and catalogue as one text: what its search
+/// document holds, and what matching measures tenders against.
+pub fn company_text(d: &musubi_storage::CompanyProfileData) -> String {
     let mut text = d.capabilities.clone();
     for item in &d.catalogue {
         text.push('\n');
@@ -199,11 +198,17 @@ pub fn company_doc(p: &CompanyProfile) -> CompanyDoc {
         text.push('\n');
         text.push_str(&item.description);
     }
+    text
+}
+
+/// A supplier's directory entry as the index holds it.
+pub fn company_doc(p: &CompanyProfile) -> CompanyDoc {
+    let d = &p.data;
     CompanyDoc {
         id: p.organization.id,
         name: p.organization.name.clone(),
         name_kana: p.organization.name_kana.clone(),
-        text,
+        text: company_text(d),
         prefecture: d.prefecture.code().to_owned(),
         region: d.prefecture.region().code().to_owned(),
         jsic: jsic_with_ancestors(&d.jsic),

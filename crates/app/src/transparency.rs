@@ -17,8 +17,6 @@
 //!   `bid.received` entry, its inclusion proof and the signed head it is
 //!   proven against.
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -169,13 +167,9 @@ fn bad_size(ja: &str, en: &str) -> ServiceError {
 }
 
 impl Services {
-    fn log_signer(&self) -> ServiceResult<Arc<crate::tenders::BidKeys>> {
-        self.bid_keys()
-    }
-
     /// The log's public key (standard base64) and its id.
     pub fn log_public_key(&self) -> ServiceResult<(String, String)> {
-        let keys = self.log_signer()?;
+        let keys = self.bid_keys()?;
         Ok((
             keys.log_signer.public_key_base64(),
             keys.log_signer.key_id().to_owned(),
@@ -215,7 +209,7 @@ impl Services {
 
     /// A head of `size` and `root`, signed now (not stored).
     fn signed(&self, size: u64, root: Hash) -> ServiceResult<StoredTreeHead> {
-        let keys = self.log_signer()?;
+        let keys = self.bid_keys()?;
         let head = TreeHead::new(size, self.clock.now(), root)
             .map_err(|e| ServiceError::Internal(format!("tree head: {e}")))?;
         Ok(StoredTreeHead {

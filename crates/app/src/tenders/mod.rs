@@ -12,9 +12,7 @@ mod scheduler;
 mod view;
 
 use chrono::{DateTime, Utc};
-use musubi_domain::tender::{
-    ContractMethod, SupplierFacts, TenderStatus, Transition, ValidSchedule,
-};
+use musubi_domain::tender::{ContractMethod, TenderStatus, Transition, ValidSchedule};
 use musubi_domain::{Access, OrgKind, Principal, authz};
 use musubi_storage::{
     Application, ApplicationOrigin, ApplicationStatus, Audience, AuditEntry, EventKind, NewEvent,
@@ -771,12 +769,7 @@ impl Services {
                 "Register your company profile (location, industries, grades, certifications) before applying.",
             )
         })?;
-        let facts = SupplierFacts {
-            prefecture: profile.data.prefecture,
-            jsic: profile.data.jsic.clone(),
-            grades: profile.data.grades.clone(),
-            certifications: profile.data.certifications.clone(),
-        };
+        let facts = crate::matching::supplier_facts(&profile.data);
         if let Err(missed) = tender
             .content
             .eligibility

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::Hash;
 use crate::tender::TenderContent;
 
 /// One bidding event as logged.
@@ -162,15 +163,7 @@ pub fn public_content_sha256(content: &TenderContent) -> String {
         public.reserve_price = None;
     }
     let bytes = serde_json::to_vec(&public).expect("tender content always serialises");
-    hex(&Sha256::digest(&bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    Hash::from_bytes(Sha256::digest(&bytes).into()).to_hex()
 }
 
 impl OpeningEntry {
