@@ -242,6 +242,50 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Saved-search alerts at scale, in memory: N saved searches made from
+    /// words of demo tender titles and filters, M new demo tenders; times
+    /// each tender against every saved search (p50/p99 per tender) against
+    /// one index query per saved search, and checks both find the same.
+    Alerts {
+        /// Saved searches.
+        #[arg(long, default_value_t = 100_000)]
+        saved_searches: usize,
+        /// Newly published tenders.
+        #[arg(long, default_value_t = 1_000)]
+        tenders: usize,
+        /// Seed of the demo generator and the searches.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recommendation quality on demo data: seeds a fresh SQLite store in
+    /// <data-dir>/bench/quality/ with the demo suppliers and tenders, lets
+    /// the generator's "expert" pick the supplier it would invite for a
+    /// sample of tenders (from latent facts the matcher never sees), then
+    /// asks おすすめ企業 as each tender's buyer and reports how often the
+    /// pick is in the top 10 (target 80 %), top 1 and top 3, the median
+    /// rank, worked examples and the misses.
+    Quality {
+        /// Demo suppliers (the population the expert picks from; `serve
+        /// --demo` has 2,000).
+        #[arg(long, default_value_t = 2_000)]
+        companies: u64,
+        /// Demo tenders imported, the sample is drawn from (`serve --demo`
+        /// has 10,000).
+        #[arg(long, default_value_t = 10_000)]
+        tenders: u64,
+        /// Tenders sampled.
+        #[arg(long, default_value_t = 200)]
+        sample: usize,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Full-text search: Musubi against SQLite FTS5 (trigram + LIKE) and
     /// PostgreSQL pg_trgm (GIN + ILIKE) on the same corpus and queries, each
     /// checked against a brute-force substring oracle. Prints latency

@@ -110,6 +110,39 @@ pub async fn run(global: &GlobalArgs, cmd: BenchCommand) -> Result<()> {
             )
             .await
         }
+        BenchCommand::Alerts {
+            saved_searches,
+            tenders,
+            seed,
+            json,
+        } => {
+            super::bench_alerts::run(super::bench_alerts::Args {
+                saved_searches,
+                tenders,
+                seed,
+                json,
+            })
+            .await
+        }
+        BenchCommand::Quality {
+            companies,
+            tenders,
+            sample,
+            seed,
+            json,
+        } => {
+            super::bench_quality::run(
+                global,
+                super::bench_quality::Args {
+                    companies,
+                    tenders,
+                    sample,
+                    seed,
+                    json,
+                },
+            )
+            .await
+        }
         BenchCommand::TenderPage {
             tenders,
             seed,

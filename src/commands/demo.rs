@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use musubi_app::demo::DemoGenerator;
 use musubi_app::search::ReindexScope;
-use musubi_app::seed::{DEMO_ADMIN, DEMO_PASSWORD, DEMO_SUPPLIER};
+use musubi_app::seed::{DEMO_ADMIN, DEMO_COORDINATOR, DEMO_PASSWORD, DEMO_SUPPLIER};
 use musubi_app::{Services, SystemClock};
 
 use super::{open_storage, reindex};
@@ -190,7 +190,7 @@ pub async fn seed_if_empty(services: &Services) -> Result<()> {
         ),
     }
     println!(
-        "demo sign-in (password {DEMO_PASSWORD}): {DEMO_ADMIN} (admin), {DEMO_SUPPLIER} (supplier), buyer1@demo.musubi.example.jp (buyer)"
+        "demo sign-in (password {DEMO_PASSWORD}): {DEMO_ADMIN} (admin), {DEMO_SUPPLIER} (supplier), buyer1@demo.musubi.example.jp (buyer), {DEMO_COORDINATOR} (coordinator)"
     );
     Ok(())
 }

@@ -3,9 +3,11 @@
 
 mod audit;
 mod bench;
+mod bench_alerts;
 mod bench_bids;
 mod bench_log;
 mod bench_match;
+mod bench_quality;
 mod bench_search;
 mod bench_tender_page;
 mod demo;

@@ -27,9 +27,10 @@ pub fn mailer(global: &GlobalArgs) -> Result<Mailer> {
 
 /// The handlers every worker runs. The search jobs are not among them: only
 /// `serve`, which holds the index, registers them (see [`serve`]).
-fn registry(mailer: &Mailer) -> Registry {
+fn registry(mailer: &Mailer, services: &Services) -> Registry {
     let mut registry = Registry::standard();
     musubi_app::mail::register(&mut registry, mailer.clone());
+    musubi_app::alerts::register(&mut registry, services);
     registry
 }
 
@@ -120,7 +121,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<()> {
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut registry = registry(&mailer);
+    let mut registry = registry(&mailer, &services);
     search::register(&mut registry, &services);
     let worker = Worker::new(
         Arc::clone(&storage),
@@ -190,8 +191,13 @@ pub async fn worker_only(global: &GlobalArgs, args: WorkerArgs) -> Result<()> {
         super::app_config(global, global.base_url.clone().unwrap_or_default()),
     );
     // No search index here (`serve` holds it): leave its jobs to `serve`.
-    let worker = Worker::new(storage, Arc::new(SystemClock), registry(&mailer), cfg)
-        .with_kinds(musubi_app::search::jobs_without_index());
+    let worker = Worker::new(
+        storage,
+        Arc::new(SystemClock),
+        registry(&mailer, &services),
+        cfg,
+    )
+    .with_kinds(musubi_app::search::jobs_without_index());
     println!("Musubi worker {} is running", worker.config().worker_id);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(run_scheduler(

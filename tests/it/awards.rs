@@ -51,8 +51,15 @@ fn node(db: &TestDb, clock: &ManualClock, dir: &Path) -> Node {
         },
     )
     .with_search(Arc::new(SearchIndex::open(dir).expect("open the index")));
+    // What `serve` runs: search, alert and mail jobs (into the dev mailbox).
     let mut registry = Registry::standard();
     search::register(&mut registry, &services);
+    musubi_app::alerts::register(&mut registry, &services);
+    musubi_app::mail::register(
+        &mut registry,
+        musubi_app::mail::Mailer::from_config(&musubi_app::mail::MailConfig::new(db.data_path()))
+            .unwrap(),
+    );
     let worker = Worker::new(
         Arc::clone(&db.storage),
         Arc::new(clock.clone()),

@@ -266,19 +266,23 @@ import asyncio, os, sys
 from aiosmtpd.smtp import SMTP
 
 class Store:
-    def __init__(self, folder):
-        self.folder, self.count = folder, 0
+    def __init__(self, folder, die_at):
+        self.folder, self.count, self.die_at = folder, 0, die_at
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
         name = os.path.join(self.folder, "%d-%04d" % (os.getpid(), self.count))
         with open(name + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(name + ".tmp", name + ".eml")
+        if self.count == self.die_at:
+            # Stored, never acknowledged: the server dies here.
+            os._exit(3)
         return "250 OK stored"
 
 async def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
-    store = Store(folder)
+    die_at = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    store = Store(folder, die_at)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(store, decode_data=False, hostname="smtp.test"), "127.0.0.1", port)
@@ -290,7 +294,7 @@ asyncio.run(main())
 
 /// True when the SMTP tests can run; with MUSUBI_REQUIRE_SMTP=1 a missing
 /// aiosmtpd is a failure.
-fn smtp_available() -> bool {
+pub(crate) fn smtp_available() -> bool {
     let ok = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .stdout(Stdio::null())
@@ -306,7 +310,7 @@ fn smtp_available() -> bool {
     ok
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -314,19 +318,26 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct SmtpServer {
-    _child: ChildGuard,
+pub(crate) struct SmtpServer {
+    child: ChildGuard,
 }
 
 impl SmtpServer {
     /// Starts the server and waits until it listens.
-    fn start(port: u16, folder: &Path) -> SmtpServer {
+    pub(crate) fn start(port: u16, folder: &Path) -> SmtpServer {
+        Self::start_dying(port, folder, 0)
+    }
+
+    /// A server that stores the `die_at`-th message and then exits without
+    /// answering (0: never).
+    pub(crate) fn start_dying(port: u16, folder: &Path, die_at: u32) -> SmtpServer {
         std::fs::create_dir_all(folder).unwrap();
         let mut child = Command::new("python3")
             .arg("-c")
             .arg(SMTP_SERVER_PY)
             .arg(port.to_string())
             .arg(folder)
+            .arg(die_at.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -344,11 +355,22 @@ impl SmtpServer {
             .recv_timeout(Duration::from_secs(30))
             .expect("SMTP server did not start in 30 s");
         assert_eq!(line.trim(), "READY", "SMTP server did not start");
-        SmtpServer { _child: guard }
+        SmtpServer { child: guard }
+    }
+
+    /// Waits (up to 30 s) for the server to have exited by itself.
+    pub(crate) fn wait_for_exit(mut self) {
+        for _ in 0..300 {
+            if self.child.0.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the SMTP server did not exit");
     }
 }
 
-fn received(folder: &Path) -> Vec<ParsedMail> {
+pub(crate) fn received(folder: &Path) -> Vec<ParsedMail> {
     eml_files(folder)
         .iter()
         .map(|p| ParsedMail::parse(&std::fs::read(p).unwrap()))

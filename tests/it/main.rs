@@ -5,6 +5,8 @@
 mod support;
 
 mod accounts;
+mod alerts;
+mod alerts_web;
 mod authz;
 mod awards;
 mod bench_bids;
@@ -18,10 +20,13 @@ mod bids;
 mod bids_web;
 mod browser;
 mod cli;
+mod coordination;
+mod coordination_web;
 mod crash;
 mod jobs;
 mod mail;
 mod matching;
+mod matching_quality;
 mod openapi;
 mod portal;
 mod recommendations_web;

@@ -72,8 +72,15 @@ fn node(db: &TestDb, clock: &ManualClock, dir: &Path) -> Node {
         },
     )
     .with_search(index);
+    // What `serve` runs: search, alert and mail jobs (into the dev mailbox).
     let mut registry = Registry::standard();
     search::register(&mut registry, &services);
+    musubi_app::alerts::register(&mut registry, &services);
+    musubi_app::mail::register(
+        &mut registry,
+        musubi_app::mail::Mailer::from_config(&musubi_app::mail::MailConfig::new(db.data_path()))
+            .unwrap(),
+    );
     let worker = Worker::new(
         Arc::clone(&db.storage),
         Arc::new(clock.clone()),
@@ -184,8 +191,8 @@ async fn a_published_tender_is_found_once_its_job_ran(db: TestDb) {
     let id = published(&n.services, &city, "本庁舎清掃業務委託").await;
     assert_eq!(
         queued(&*db.storage).await,
-        1,
-        "one index job, queued with the publication"
+        2,
+        "one index job and the saved searches' check, queued with the publication"
     );
     assert!(
         find(&n.services, "清掃").await.is_empty(),
@@ -732,19 +739,22 @@ async fn workers_without_the_index_leave_its_jobs_alone(db: TestDb) {
         .await
         .unwrap();
 
-    // A `musubi worker`: the standard handlers, no index, no search jobs.
+    // A `musubi worker`: the standard handlers and the alerts, no index, no
+    // search jobs.
+    let mut registry = Registry::standard();
+    musubi_app::alerts::register(&mut registry, &n.services);
     let other = Worker::new(
         Arc::clone(&db.storage),
         Arc::new(clock.clone()),
-        Registry::standard(),
+        registry,
         worker_config(),
     )
     .with_kinds(search::jobs_without_index());
     let r = other.run_until_idle().await.unwrap();
     assert_eq!(
         (r.succeeded, r.failed, r.retried),
-        (1, 0, 0),
-        "only the probe"
+        (2, 0, 0),
+        "the probe and the publication's alert check, no search job"
     );
     let counts = db.storage.job_counts().await.unwrap();
     assert_eq!(

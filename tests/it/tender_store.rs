@@ -436,7 +436,8 @@ async fn amendments_keep_every_version(db: TestDb) {
         .unwrap();
     assert_eq!(v, 2);
     assert_eq!(audit_total(s).await, audits + 1);
-    assert_eq!(queued_jobs(s).await, jobs + 1);
+    // Its job, and the one that mails its events.
+    assert_eq!(queued_jobs(s).await, jobs + 2);
     assert_eq!(
         events_of(s, sup_admin).await,
         [(EventKind::TenderDeadlineChanged, Some(id))]
@@ -655,7 +656,8 @@ async fn transitions_fire_once_per_expected_status(db: TestDb) {
         .unwrap()
     );
     assert_eq!(audit_total(s).await, audits + 1);
-    assert_eq!(queued_jobs(s).await, jobs + 1);
+    // Its job, and the one that mails its event.
+    assert_eq!(queued_jobs(s).await, jobs + 2);
     assert_eq!(events_of(s, sup_admin).await.len(), 1);
     let t = s.tender(id).await.unwrap().unwrap();
     assert_eq!(t.status, TenderStatus::Opened);
@@ -706,7 +708,8 @@ async fn transitions_fire_once_per_expected_status(db: TestDb) {
     assert_eq!(s.tender(id).await.unwrap().unwrap(), t);
     assert_eq!(s.tender_transitions(id).await.unwrap().len(), 4);
     assert_eq!(audit_total(s).await, audits + 1);
-    assert_eq!(queued_jobs(s).await, jobs + 1);
+    // Its job, and the one that mails its event.
+    assert_eq!(queued_jobs(s).await, jobs + 2);
     assert_eq!(events_of(s, sup_admin).await.len(), 1);
 
     // Two schedulers racing on the same step: exactly one wins.

@@ -7,10 +7,12 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod awards;
 pub mod blobs;
 pub mod clock;
 pub mod companies;
+pub mod coordination;
 pub mod demo;
 pub mod error;
 pub mod jobs;
@@ -90,6 +92,8 @@ pub struct Services {
     tree_head_signing: Arc<tokio::sync::Mutex<()>>,
     /// The in-memory candidates of recommendations (see `matching`).
     matching: Arc<matching::Snapshot>,
+    /// The alerting saved searches, parsed (see `alerts`).
+    alerting: Arc<alerts::AlertingCache>,
     /// Tree heads signed for receipts, kept in memory (see `transparency`).
     receipt_heads: Arc<std::sync::Mutex<transparency::RecentHeads>>,
 }
@@ -107,6 +111,7 @@ impl Services {
             bid_keys: Arc::new(std::sync::Mutex::new(None)),
             tree_head_signing: Arc::new(tokio::sync::Mutex::new(())),
             matching: Arc::default(),
+            alerting: Arc::default(),
             receipt_heads: Arc::new(std::sync::Mutex::new(Default::default())),
             mail_throttle: Arc::new(throttle::Throttle::new(
                 MAILS_PER_ADDRESS_PER_HOUR,

@@ -28,7 +28,7 @@ use musubi_domain::matching::{
     History, Match, Reason, SupplierProfile, TenderProfile, TopK, points, score, top_k,
 };
 use musubi_domain::tender::{SupplierFacts, TenderContent, TenderStatus};
-use musubi_domain::{Access, Prefecture, Principal, authz};
+use musubi_domain::{Access, Prefecture, Principal, Region, authz};
 use musubi_storage::{CompanyProfileData, OrgId, TenderId};
 use serde::Serialize;
 
@@ -136,11 +136,44 @@ impl Candidates {
         relevance: &[f32],
         k: usize,
     ) -> Vec<(&Candidate, Match)> {
+        self.top_where(tender, relevance, k, |_| true)
+    }
+
+    /// [`Self::top_for`] among the candidates located in `region` (a
+    /// coordinator's share to that region).
+    pub fn top_in_region(
+        &self,
+        tender: &TenderProfile,
+        relevance: &[f32],
+        k: usize,
+        region: Region,
+    ) -> Vec<(&Candidate, Match)> {
+        self.top_where(tender, relevance, k, |c| c.prefecture.region() == region)
+    }
+
+    /// How many candidates meet the tender's eligibility, counting up to
+    /// `up_to` (a dashboard asks "fewer than n?", so it stops there).
+    pub fn eligible_count(&self, tender: &TenderProfile, up_to: usize) -> usize {
+        self.suppliers
+            .iter()
+            .filter(|c| tender.admits(&c.profile))
+            .take(up_to)
+            .count()
+    }
+
+    fn top_where(
+        &self,
+        tender: &TenderProfile,
+        relevance: &[f32],
+        k: usize,
+        keep: impl Fn(&Candidate) -> bool,
+    ) -> Vec<(&Candidate, Match)> {
         let found = top_k(
             tender,
             self.suppliers
                 .iter()
                 .zip(relevance)
+                .filter(|(c, _)| keep(c))
                 .map(|(c, r)| (c.id, &c.profile, *r)),
             k,
         );
@@ -329,15 +362,29 @@ impl Services {
         if !allowed {
             return Err(ServiceError::NotFound);
         }
-        let profile = TenderProfile::from(&t.content);
+        self.ranked_suppliers(&t.content, None, k).await
+    }
+
+    /// The best `k` eligible suppliers for a tender's content, of one
+    /// region or all; the caller has decided who may see them.
+    pub async fn ranked_suppliers(
+        &self,
+        content: &TenderContent,
+        region: Option<Region>,
+        k: usize,
+    ) -> ServiceResult<Vec<RecommendedSupplier>> {
+        let profile = TenderProfile::from(content);
         let (relevance, candidates) = tokio::join!(
-            self.company_relevance(tender_text(&t.content)),
+            self.company_relevance(tender_text(content)),
             self.matching_candidates()
         );
         let candidates = candidates?;
         let relevance = candidates.relevance_vector(&relevance);
-        Ok(candidates
-            .top_for(&profile, &relevance, k)
+        let top = match region {
+            Some(r) => candidates.top_in_region(&profile, &relevance, k, r),
+            None => candidates.top_for(&profile, &relevance, k),
+        };
+        Ok(top
             .into_iter()
             .map(|(c, m)| RecommendedSupplier {
                 org_id: c.id,

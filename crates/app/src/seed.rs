@@ -23,6 +23,12 @@ pub const DEMO_PASSWORD: &str = "musubi-demo-2026";
 /// Sign-in names of the demo accounts.
 pub const DEMO_ADMIN: &str = "admin@demo.musubi.example.jp";
 pub const DEMO_SUPPLIER: &str = "supplier@demo.musubi.example.jp";
+/// A coordinator covering 関東 and 九州・沖縄 ([`DEMO_COORDINATOR_REGIONS`]).
+pub const DEMO_COORDINATOR: &str = "coordinator@demo.musubi.example.jp";
+pub const DEMO_COORDINATOR_REGIONS: [musubi_domain::Region; 2] = [
+    musubi_domain::Region::Kanto,
+    musubi_domain::Region::KyushuOkinawa,
+];
 /// Companies imported per transaction.
 const BATCH: u64 = 1000;
 /// Tenders imported per transaction.
@@ -284,6 +290,22 @@ impl Services {
                 AuditEntry::new("demo.set_role", "user", Some(admin)),
             )
             .await?;
+        let coordinator = self
+            .demo_account(DEMO_COORDINATOR, "デモ コーディネーター", &hash)
+            .await?;
+        let areas: Vec<musubi_domain::Prefecture> = DEMO_COORDINATOR_REGIONS
+            .iter()
+            .flat_map(|r| r.prefectures().iter().copied())
+            .collect();
+        self.storage
+            .set_platform_role(
+                coordinator,
+                PlatformRole::Coordinator,
+                &areas,
+                now,
+                AuditEntry::new("demo.set_role", "user", Some(coordinator)).by(Some(admin), None),
+            )
+            .await?;
         let buyers: Vec<DemoBuyer> = generator.buyers();
         let mut lazy = LazyHash(Some(hash.clone()));
         let existing = HashMap::new();
@@ -326,7 +348,7 @@ impl Services {
         Ok(Some(SeedReport {
             suppliers: imported,
             buyers: buyers.len() as u64,
-            accounts: buyers.len() as u64 + 2,
+            accounts: buyers.len() as u64 + 3,
         }))
     }
 

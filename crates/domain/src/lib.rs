@@ -26,6 +26,7 @@ mod macros;
 pub mod account;
 pub mod authz;
 pub mod bidding;
+pub mod coordination;
 pub mod corporate_number;
 pub mod error;
 pub mod jsic;

@@ -114,7 +114,7 @@ pub struct CompanyDoc {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -131,7 +131,9 @@ pub enum Sort {
 }
 
 /// A tender search: the query and filters, all optional (empty = any).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Serialisable: a saved search stores it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TenderSearch {
     pub q: String,
     pub prefectures: Vec<String>,

@@ -19,10 +19,12 @@
 
 pub mod analysis;
 pub mod index;
+pub mod percolate;
 pub mod query;
 
 pub use index::{
     AWARDED, AwardDoc, AwardHit, AwardTender, CompanyDoc, CompanyHit, CompanySearch, FacetCount,
     Facets, SearchError, SearchIndex, SearchPage, Sort, TenderDoc, TenderHit, TenderSearch,
 };
+pub use percolate::{PercolateDoc, Percolator};
 pub use query::QueryError;

@@ -10,7 +10,9 @@
 //! take the jobs to enqueue and insert them before committing.
 
 mod accounts;
+mod alerts;
 mod bids;
+mod coordination;
 mod error;
 mod group_commit;
 mod jobs;
@@ -27,7 +29,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use accounts::*;
+pub use alerts::*;
 pub use bids::*;
+pub use coordination::*;
 pub use error::StorageError;
 pub use jobs::{
     COALESCE_PREFIX, ClaimedJob, Job, JobCounts, JobId, JobRun, JobStatus, KindFilter, NewJob,
@@ -69,6 +73,7 @@ pub struct TableSchema {
 #[async_trait]
 pub trait Storage:
     AccountStore
+    + AlertStore
     + OrganizationStore
     + InvitationStore
     + CompanyStore
@@ -76,6 +81,7 @@ pub trait Storage:
     + TenderStore
     + BidStore
     + TransparencyStore
+    + CoordinationStore
     + Send
     + Sync
     + 'static

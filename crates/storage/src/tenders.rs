@@ -256,6 +256,15 @@ pub enum EventKind {
     TenderAwarded,
     /// 不調: no valid bid.
     TenderUnsuccessful,
+    /// A newly published tender matches one of the person's saved searches
+    /// (`detail.saved_search_id`, `detail.saved_search_name`).
+    SavedSearchMatch,
+    /// A coordinator shared the tender with the supplier's region, with a note.
+    TenderShared,
+    /// To a buyer: a coordinator recommends a supplier for the tender.
+    SupplierRecommended,
+    /// To a supplier: a coordinator recommended it to the buyer of the tender.
+    RecommendedToApply,
 }
 
 impl EventKind {
@@ -271,6 +280,10 @@ impl EventKind {
             EventKind::TenderOpened => "tender_opened",
             EventKind::TenderAwarded => "tender_awarded",
             EventKind::TenderUnsuccessful => "tender_unsuccessful",
+            EventKind::SavedSearchMatch => "saved_search_match",
+            EventKind::TenderShared => "tender_shared",
+            EventKind::SupplierRecommended => "supplier_recommended",
+            EventKind::RecommendedToApply => "recommended_to_apply",
         }
     }
 
@@ -286,6 +299,10 @@ impl EventKind {
             EventKind::TenderOpened,
             EventKind::TenderAwarded,
             EventKind::TenderUnsuccessful,
+            EventKind::SavedSearchMatch,
+            EventKind::TenderShared,
+            EventKind::SupplierRecommended,
+            EventKind::RecommendedToApply,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -322,6 +339,20 @@ pub struct NotificationEvent {
     pub tender_id: Option<TenderId>,
     pub detail: Value,
     pub created_at: DateTime<Utc>,
+    /// When the person read it (opened the inbox item or marked it read).
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// Job kind that mails notification events to those who get event mail;
+/// queued with the events, in their transaction (payload `{"events": [ids]}`).
+pub const NOTIFY_EMAIL_KIND: &str = "notify.email";
+
+/// The `notify.email` job for events just written.
+pub fn notify_email_job(event_ids: &[i64]) -> NewJob {
+    NewJob::new(
+        NOTIFY_EMAIL_KIND,
+        serde_json::json!({ "events": event_ids }),
+    )
 }
 
 /// A tender the store should create as is (demo data, imports): content,

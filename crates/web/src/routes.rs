@@ -66,6 +66,7 @@ pub fn all() -> Vec<RouteDef> {
     defs.extend(crate::handlers::health::routes());
     defs.extend(crate::handlers::assets::routes());
     defs.extend(crate::handlers::accounts::routes());
+    defs.extend(crate::handlers::alerts::routes());
     defs.extend(crate::handlers::organizations::routes());
     defs.extend(crate::handlers::companies::routes());
     defs.extend(crate::handlers::tenders::routes());
@@ -73,6 +74,7 @@ pub fn all() -> Vec<RouteDef> {
     defs.extend(crate::handlers::search::routes());
     defs.extend(crate::handlers::awards::routes());
     defs.extend(crate::handlers::recommendations::routes());
+    defs.extend(crate::handlers::coordination::routes());
     defs.extend(crate::handlers::transparency::routes());
     defs.extend(crate::handlers::admin::routes());
     defs.extend(crate::handlers::api_docs::routes());

@@ -28,6 +28,10 @@ pub struct Chrome {
     pub demo: bool,
     /// The signed-in person's name, for the header.
     pub signed_in: Option<String>,
+    /// Coordinators (and platform admins) get a link to their pages.
+    pub coordinator: bool,
+    /// The signed-in person's unread notifications (お知らせ), for the header.
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -41,6 +45,8 @@ impl Chrome {
             icon_href: assets::url("favicon.svg"),
             demo: config.demo,
             signed_in: None,
+            coordinator: false,
+            unread: 0,
         }
     }
 }
@@ -63,6 +69,23 @@ impl FromRequestParts<WebState> for Chrome {
             .get::<crate::auth::Caller>()
             .and_then(|c| c.0.as_ref())
             .map(|a| a.session.user.display_name.clone());
+        chrome.coordinator = parts
+            .extensions
+            .get::<crate::auth::Caller>()
+            .and_then(crate::auth::Caller::principal)
+            .is_some_and(|p| p.is_coordinator());
+        if let Some(a) = parts
+            .extensions
+            .get::<crate::auth::Caller>()
+            .and_then(|c| c.0.as_ref())
+        {
+            // One indexed count; a failure only hides the badge.
+            chrome.unread = state
+                .services
+                .unread_notifications(&a.principal())
+                .await
+                .unwrap_or(0);
+        }
         Ok(chrome)
     }
 }

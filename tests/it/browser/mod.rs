@@ -23,7 +23,9 @@
 //! saved under `target/browser-failures/`. A test that panics for any other
 //! reason also leaves a screenshot there.
 
+mod alerts_journey;
 mod bid_journey;
+mod coordination_journey;
 mod driver;
 mod harness;
 mod journeys;

@@ -33,10 +33,17 @@
 //!   procurement (件名, 参加資格, 予定価格, 最低制限価格 …) and real facility
 //!   and place names, but every job, amount, person and question is made
 //!   up; their contacts follow the rules above.
+//!
+//! Beside the data, [`DemoGenerator::expert_picks`] (`expert.rs`) names for
+//! sampled tenders the supplier a procurement expert would invite, from the
+//! generator's latent state and never stored; `quality.rs` measures the
+//! recommendations against it (the one part of `demo/` that does I/O).
 
 mod buyers;
+mod expert;
 mod names;
 mod places;
+pub mod quality;
 mod rng;
 mod supplier;
 mod tenders;
@@ -51,6 +58,7 @@ use std::ops::Range;
 use musubi_domain::{CorporateNumber, JsicCode, MunicipalityCode, Prefecture};
 use serde::{Deserialize, Serialize};
 
+pub use self::expert::{Distance, ExpertPick};
 use self::rng::mix64;
 pub use self::tenders::{
     DemoFile, DemoQuestion, DemoTender, DemoTransition, FUTURE_DAYS, PAST_DAYS,

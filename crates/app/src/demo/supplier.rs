@@ -424,14 +424,10 @@ fn certifications(rng: &mut SplitMix64, trade: &Trade, employees: u32) -> Vec<&'
         .collect()
 }
 
-fn grades(
-    rng: &mut SplitMix64,
-    trade: &Trade,
-    employees: u32,
-    capital_yen: i64,
-) -> Vec<(&'static str, char)> {
-    // 0 = A … 3 = D.
-    let mut level: u32 = if employees >= 300 || capital_yen >= 100 * MILLION {
+/// What a firm of this size can take on, 0 = A … 3 = D: the level its
+/// registered grade is drawn around (with noise).
+pub(super) fn capacity_level(employees: u32, capital_yen: i64) -> u32 {
+    if employees >= 300 || capital_yen >= 100 * MILLION {
         0
     } else if employees >= 80 || capital_yen >= 50 * MILLION {
         1
@@ -439,7 +435,16 @@ fn grades(
         2
     } else {
         3
-    };
+    }
+}
+
+fn grades(
+    rng: &mut SplitMix64,
+    trade: &Trade,
+    employees: u32,
+    capital_yen: i64,
+) -> Vec<(&'static str, char)> {
+    let mut level = capacity_level(employees, capital_yen);
     let noise = rng.below(100);
     if noise < 15 && level < 3 {
         level += 1;

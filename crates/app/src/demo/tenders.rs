@@ -83,6 +83,10 @@ pub struct DemoTender {
     /// Answered questions, oldest first.
     pub questions: Vec<DemoQuestion>,
     pub attachments: Vec<DemoFile>,
+    /// The size of the job in yen (税抜) its 予定価格 is set from. Latent
+    /// where no 予定価格 is set (some 見積依頼, every ニーズ): only the
+    /// expert picks (`expert.rs`) read it then.
+    pub size_yen: i64,
 }
 
 impl DemoTender {
@@ -600,6 +604,7 @@ fn generate(g: &DemoGenerator, i: u64, buyers: usize, anchor: DateTime<Utc>) -> 
         questions,
         attachments,
         content,
+        size_yen: price,
     }
 }
 
@@ -742,7 +747,7 @@ fn minimum(
 }
 
 /// 等級 by 予定価格 (glossary; works by typical municipal thresholds).
-fn grade_for(category: Category, amount: i64) -> Grade {
+pub(super) fn grade_for(category: Category, amount: i64) -> Grade {
     let man = amount / 10_000;
     let (a, b, c) = match category {
         Category::Goods => (3000, 2000, 400),
@@ -2402,6 +2407,17 @@ struct Template {
     /// Design and planning work: best-value awards are common.
     design: bool,
     qa: &'static [(&'static str, &'static str)],
+}
+
+/// The 業種 a template's buyer asks for (建物清掃, 土木一式 …), by key.
+pub(super) fn template_trade(key: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|t| t.key == key).map(|t| t.trade)
+}
+
+/// The key of every template (for the expert picks' tests).
+#[cfg(test)]
+pub(super) fn template_keys() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|t| t.key)
 }
 
 const BASE: Template = Template {

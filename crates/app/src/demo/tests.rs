@@ -660,3 +660,65 @@ async fn serve_demo_seed_then_tenders_reuse_its_buyers_and_accounts() {
     assert!(services.seed_demo_if_empty(20, 1).await.unwrap().is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_template_has_specialists_among_the_trades() {
+    let trades: HashSet<&str> = TRADES.iter().map(|t| t.key).collect();
+    for key in super::tenders::template_keys() {
+        let specialists = super::expert::specialists(key);
+        assert!(!specialists.is_empty(), "no specialist for {key}");
+        for s in specialists {
+            assert!(trades.contains(s), "{key}: unknown trade {s}");
+        }
+    }
+}
+
+#[test]
+fn expert_picks_are_deterministic_qualified_specialists_generated_as_usual() {
+    let g = DemoGenerator::new(1);
+    let anchor: chrono::DateTime<chrono::Utc> = "2026-11-22T09:40:00Z".parse().unwrap();
+    let buyers = g.buyers().len();
+    let sample = g.expert_sample(10_000, 40);
+    assert_eq!(sample.len(), 40);
+    assert_eq!(sample[..3], [0, 250, 500]);
+    let tenders: Vec<DemoTender> = sample
+        .iter()
+        .map(|&i| g.tender(i, buyers, anchor))
+        .collect();
+    let picks = g.expert_picks(500, &tenders);
+    assert_eq!(picks, g.expert_picks(500, &tenders), "deterministic");
+    assert!(picks.len() >= 36, "{} picks", picks.len());
+    for p in &picks {
+        let t = tenders.iter().find(|t| t.index == p.tender).unwrap();
+        let s = g.supplier(p.supplier);
+        // The same supplier as the generator makes for this index, however
+        // it was found: planting chooses, it never edits.
+        assert_eq!(
+            s,
+            g.supplier_range(p.supplier..p.supplier + 1).next().unwrap()
+        );
+        assert_eq!(p.planted, p.supplier >= 500);
+        assert!(super::expert::specialists(t.template).contains(&s.business));
+        assert_eq!(p.specialty, s.business);
+        let facts = crate::matching::supplier_facts(&crate::seed::company_import(&s).profile);
+        assert!(
+            t.content
+                .eligibility
+                .check(t.content.category, &facts)
+                .is_ok(),
+            "{}: pick #{} may not bid",
+            t.content.title,
+            p.supplier
+        );
+        assert!(!p.why_ja.is_empty() && !p.why_en.is_empty());
+    }
+    // A larger population leaves the population's own suppliers unchanged
+    // and can only bring the expert someone at least as good: never a
+    // planted one where the population already had a candidate.
+    let wider = g.expert_picks(2_000, &tenders);
+    for (a, b) in picks.iter().zip(&wider) {
+        if !a.planted && a.tender == b.tender {
+            assert!(!b.planted, "tender #{}", a.tender);
+        }
+    }
+}

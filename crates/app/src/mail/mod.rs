@@ -127,6 +127,10 @@ pub struct OutgoingMail {
     pub text_body: String,
     #[serde(default)]
     pub lang: MailLang,
+    /// The one-click unsubscribe address (RFC 8058) of alert mail: sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribe_url: Option<String>,
 }
 
 impl OutgoingMail {
@@ -144,6 +148,7 @@ impl OutgoingMail {
             subject: subject.into(),
             text_body: text_body.into(),
             lang,
+            unsubscribe_url: None,
         }
     }
 
@@ -298,7 +303,19 @@ impl Mailer {
                 mail.message_id
             )));
         }
-        Message::builder()
+        let mut builder = Message::builder();
+        if let Some(url) = &mail.unsubscribe_url {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{}>", url.replace(['\r', '\n', '<', '>'], "")),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
             .message_id(Some(message_id.to_owned()))
             .date(date)
             .from(self.inner.from.clone())

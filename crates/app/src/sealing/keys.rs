@@ -125,6 +125,18 @@ impl MasterKey {
         to_hex(&self.id)
     }
 
+    /// A 32-byte key for another purpose (`label`), derived one way from this
+    /// one: it reveals nothing of the master key and needs no file of its own.
+    pub fn derive(&self, label: &str) -> [u8; KEY_LEN] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"musubi-derive-v1\0");
+        h.update(label.as_bytes());
+        h.update(b"\0");
+        h.update(self.bytes.as_slice());
+        h.finalize().into()
+    }
+
     /// Where the key came from.
     pub fn source(&self) -> &KeySource {
         &self.source

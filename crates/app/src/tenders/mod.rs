@@ -410,7 +410,10 @@ impl Services {
                 valid.next_transition_at(TenderStatus::Published),
                 now,
                 audit("tender.publish", Some(id), principal, ctx),
-                &[crate::search::tender_job(id)],
+                &[
+                    crate::search::tender_job(id),
+                    crate::alerts::percolate_job(id),
+                ],
             )
             .await
             .map_err(stale)?;

@@ -217,7 +217,21 @@ pub async fn run_scheduler(
     tokio::pin!(stop);
     tracing::info!("tender scheduler started");
     let mut last_tree_head: Option<std::time::Instant> = None;
+    let mut digest_queued: Option<chrono::NaiveDate> = None;
     loop {
+        // The saved searches' daily digest, queued once it is due (once per
+        // day: the job's key; a restart after 07:00 queues the day's).
+        let due = crate::alerts::due_digest_day(services.clock.now());
+        if digest_queued != Some(due) {
+            match services
+                .storage
+                .enqueue_jobs(&[crate::alerts::digest_job(due)], services.clock.now())
+                .await
+            {
+                Ok(_) => digest_queued = Some(due),
+                Err(e) => tracing::warn!(error = %e, "queuing the daily digest failed"),
+            }
+        }
         // The transparency log's regular signed head (when it has grown).
         if last_tree_head.is_none_or(|t| t.elapsed() >= crate::transparency::TREE_HEAD_INTERVAL) {
             last_tree_head = Some(std::time::Instant::now());

@@ -45,7 +45,20 @@ fn company(id: i64, name: &str, kana: &str, text: &str) -> CompanyDoc {
     }
 }
 
+thread_local! {
+    /// The documents of the last [`index_with`]: every search [`ids`] runs is
+    /// also percolated over them, and must find the same tenders.
+    static INDEXED: std::cell::RefCell<Vec<TenderDoc>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Says which documents the index under test now holds (empty: unknown,
+/// nothing is percolated).
+fn indexed(docs: &[TenderDoc]) {
+    INDEXED.with(|d| *d.borrow_mut() = docs.to_vec());
+}
+
 fn index_with(docs: &[TenderDoc]) -> SearchIndex {
+    indexed(docs);
     let ix = SearchIndex::in_memory().unwrap();
     ix.upsert_tenders(docs).unwrap();
     ix.commit().unwrap();
@@ -61,8 +74,26 @@ fn search(ix: &SearchIndex, s: TenderSearch) -> SearchPage<TenderHit> {
 }
 
 fn ids(ix: &SearchIndex, s: TenderSearch) -> Vec<i64> {
+    let percolator = crate::Percolator::new(s.clone()).unwrap();
     let mut v: Vec<i64> = search(ix, s).hits.iter().map(|h| h.id).collect();
     v.sort();
+    let docs = INDEXED.with(|docs| docs.borrow().clone());
+    if docs.is_empty() {
+        return v;
+    }
+    let mut percolated: Vec<i64> = {
+        docs.iter()
+            .filter(|d| percolator.matches(&crate::PercolateDoc::new(d)))
+            .map(|d| d.id)
+            .collect()
+    };
+    percolated.sort();
+    assert_eq!(
+        v,
+        percolated,
+        "percolating {:?} finds other tenders than the index",
+        percolator.search()
+    );
     v
 }
 
@@ -335,6 +366,7 @@ fn filters() {
 
 #[test]
 fn sorts_and_paging() {
+    indexed(&[]);
     let mut docs = Vec::new();
     for i in 0..45i64 {
         let mut t = tender(
@@ -701,6 +733,7 @@ fn awards_are_found_filtered_sorted_and_counted() {
     ix.upsert_tenders(&[tender(2, "市道舗装補修工事", "")])
         .unwrap();
     ix.commit().unwrap();
+    indexed(&[]);
     assert_eq!(ids(&ix, awarded(q(""))), [1, 3]);
 }
 
@@ -773,6 +806,7 @@ fn snippets_mark_matches_and_escape_html() {
 
 #[test]
 fn upsert_replaces_delete_and_clear() {
+    indexed(&[]);
     let ix = SearchIndex::in_memory().unwrap();
     ix.upsert_tenders(&[tender(1, "清掃", ""), tender(2, "警備", "")])
         .unwrap();
@@ -830,6 +864,7 @@ fn upsert_replaces_delete_and_clear() {
 
 #[test]
 fn company_search() {
+    indexed(&[]);
     let ix = SearchIndex::in_memory().unwrap();
     let mut a = company(
         1,
@@ -952,6 +987,7 @@ fn company_search() {
 
 #[test]
 fn on_disk_open_reopen_and_schema_version() {
+    indexed(&[]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("search");
     {
@@ -1001,6 +1037,7 @@ fn on_disk_open_reopen_and_schema_version() {
 
 #[test]
 fn two_handles_see_each_others_commits() {
+    indexed(&[]);
     let dir = tempfile::tempdir().unwrap();
     let a = SearchIndex::open(dir.path()).unwrap();
     let b = SearchIndex::open(dir.path()).unwrap();
@@ -1257,6 +1294,13 @@ fn oracle_round(seed: u64, docs_n: i64, rounds: usize) {
         got.sort();
         assert_eq!(got, want, "query {text:?} ({parsed:?}) {s:?}");
         assert_eq!(page.total as usize, want.len(), "{text}");
+        let percolator = crate::Percolator::new(s.clone()).unwrap();
+        let percolated: Vec<i64> = docs
+            .iter()
+            .filter(|d| percolator.matches(&crate::PercolateDoc::new(d)))
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(percolated, want, "percolating {text:?}");
         // The kind facet ignores the kind filter; the prefecture facet does not.
         let mut kind_counts: HashMap<&str, u64> = HashMap::new();
         let mut pref_counts: HashMap<&str, u64> = HashMap::new();
@@ -1339,6 +1383,7 @@ fn long_terms_are_found_exactly_as_substrings() {
     let ix = index_with(&docs[..4]);
     ix.upsert_tenders(&docs[4..]).unwrap();
     ix.commit().unwrap();
+    indexed(&docs);
     let fields: Vec<Vec<String>> = docs
         .iter()
         .map(|d| {

@@ -2,7 +2,9 @@
 //! so any number of workers share the queue without blocking each other.
 
 mod accounts;
+mod alerts;
 mod bids;
+mod coordination;
 mod invitations;
 mod tenders;
 mod transparency;
@@ -54,6 +56,16 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "transparency",
         sql: include_str!("../../migrations/postgres/0006_transparency.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "alerts",
+        sql: include_str!("../../migrations/postgres/0007_alerts.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "coordination",
+        sql: include_str!("../../migrations/postgres/0008_coordination.sql"),
     },
 ];
 

@@ -244,7 +244,7 @@ fn attachment_from_row(row: &PgRow) -> Result<Attachment> {
     })
 }
 
-fn event_from_row(row: &PgRow) -> Result<NotificationEvent> {
+pub(super) fn event_from_row(row: &PgRow) -> Result<NotificationEvent> {
     let kind: &str = row.try_get("kind")?;
     Ok(NotificationEvent {
         id: row.try_get("id")?,
@@ -253,6 +253,7 @@ fn event_from_row(row: &PgRow) -> Result<NotificationEvent> {
         tender_id: row.try_get("tender_id")?,
         detail: row.try_get::<Json<serde_json::Value>, _>("detail")?.0,
         created_at: row.try_get("created_at")?,
+        read_at: row.try_get("read_at")?,
     })
 }
 
@@ -358,13 +359,15 @@ pub(super) async fn finish_write(
     Ok(())
 }
 
-/// Writes one notification row per recipient of each event.
-async fn insert_events(
+/// Writes one notification row per recipient of each event, and the job
+/// that mails them; returns the events' ids.
+pub(super) async fn insert_events(
     tx: &mut Transaction<'static, Postgres>,
     tender: TenderId,
     events: &[NewEvent],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
     for event in events {
         let (sql, who) = match event.audience {
             // UNION keeps each person once, however many ways they take part.
@@ -380,18 +383,18 @@ async fn insert_events(
                      UNION SELECT asked_by FROM tender_questions WHERE tender_id = $1
                      UNION SELECT user_id FROM tender_favourites WHERE tender_id = $1
                  ) r
-                 ORDER BY r.user_id",
+                 ORDER BY r.user_id RETURNING id",
                 None,
             ),
             Audience::Organization(org) => (
                 "INSERT INTO notification_events (user_id, kind, tender_id, detail, created_at)
                  SELECT user_id, $2, $1, $3, $4 FROM memberships
-                 WHERE organization_id = $5 ORDER BY user_id",
+                 WHERE organization_id = $5 ORDER BY user_id RETURNING id",
                 Some(org),
             ),
             Audience::User(user) => (
                 "INSERT INTO notification_events (user_id, kind, tender_id, detail, created_at)
-                 VALUES ($5, $2, $1, $3, $4)",
+                 VALUES ($5, $2, $1, $3, $4) RETURNING id",
                 Some(user),
             ),
         };
@@ -403,9 +406,15 @@ async fn insert_events(
         if let Some(who) = who {
             query = query.bind(who);
         }
-        query.execute(&mut **tx).await.map_err(db_error)?;
+        for row in query.fetch_all(&mut **tx).await.map_err(db_error)? {
+            ids.push(row.try_get::<i64, _>(0)?);
+        }
     }
-    Ok(())
+    // Their mail, queued with them: sent once they commit, never without them.
+    if !ids.is_empty() {
+        insert_jobs(tx, &[crate::notify_email_job(&ids)], now).await?;
+    }
+    Ok(ids)
 }
 
 /// Transition rows of one or many tenders, one array per column.
@@ -1460,7 +1469,7 @@ impl TenderStore for PgStore {
                 .fetch_one(&mut *tx)
                 .await?;
         let rows = sqlx::query(
-            "SELECT id, user_id, kind, tender_id, detail, created_at FROM notification_events
+            "SELECT id, user_id, kind, tender_id, detail, created_at, read_at FROM notification_events
              WHERE user_id = $1 ORDER BY id DESC OFFSET $2 LIMIT $3",
         )
         .bind(user)

@@ -10,8 +10,10 @@
 //! the rate of requests.
 
 mod accounts;
+mod alerts;
 mod bids;
 mod companies;
+mod coordination;
 mod invitations;
 mod tenders;
 mod transparency;
@@ -66,6 +68,16 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "transparency",
         sql: include_str!("../../migrations/sqlite/0006_transparency.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "alerts",
+        sql: include_str!("../../migrations/sqlite/0007_alerts.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "coordination",
+        sql: include_str!("../../migrations/sqlite/0008_coordination.sql"),
     },
 ];
 
@@ -144,7 +156,7 @@ pub(crate) fn from_us(field: &'static str, us: i64) -> Result<DateTime<Utc>> {
     })
 }
 
-fn opt_from_us(field: &'static str, us: Option<i64>) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn opt_from_us(field: &'static str, us: Option<i64>) -> Result<Option<DateTime<Utc>>> {
     us.map(|us| from_us(field, us)).transpose()
 }
 

@@ -204,7 +204,7 @@ fn attachment_from_row(row: &SqliteRow) -> Result<Attachment> {
     })
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<NotificationEvent> {
+pub(super) fn event_from_row(row: &SqliteRow) -> Result<NotificationEvent> {
     let kind: &str = row.try_get("kind")?;
     Ok(NotificationEvent {
         id: row.try_get("id")?,
@@ -216,6 +216,7 @@ fn event_from_row(row: &SqliteRow) -> Result<NotificationEvent> {
         tender_id: row.try_get("tender_id")?,
         detail: json_from_text("notification_events.detail", row.try_get("detail")?)?,
         created_at: from_us("notification_events.created_at", row.try_get("created_at")?)?,
+        read_at: super::opt_from_us("notification_events.read_at", row.try_get("read_at")?)?,
     })
 }
 
@@ -319,14 +320,16 @@ fn step_target(from: TenderStatus, transition: Transition) -> TenderStatus {
         .unwrap_or_else(|_| transition.target())
 }
 
-/// Writes one notification event row per recipient of each event.
-async fn insert_events(
-    conn: &mut SqliteConnection,
+/// Writes one notification event row per recipient of each event, and the
+/// job that mails them; returns the events' ids.
+pub(super) async fn insert_events(
+    tx: &mut Transaction<'static, Sqlite>,
     tender: TenderId,
     events: &[NewEvent],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let now_us = to_us(now);
+    let mut ids = Vec::new();
     for event in events {
         let detail = event.detail.to_string();
         let kind = event.kind.as_str();
@@ -343,7 +346,7 @@ async fn insert_events(
                      WHERE b.tender_id = ?1
                      UNION SELECT asked_by FROM tender_questions WHERE tender_id = ?1
                      UNION SELECT user_id FROM tender_favourites WHERE tender_id = ?1)
-                 ORDER BY user_id",
+                 ORDER BY user_id RETURNING id",
             )
             .bind(tender)
             .bind(kind)
@@ -352,7 +355,7 @@ async fn insert_events(
             Audience::Organization(org) => sqlx::query(
                 "INSERT INTO notification_events (user_id, kind, tender_id, detail, created_at)
                  SELECT user_id, ?2, ?1, ?3, ?4 FROM memberships WHERE organization_id = ?5
-                 ORDER BY user_id",
+                 ORDER BY user_id RETURNING id",
             )
             .bind(tender)
             .bind(kind)
@@ -361,7 +364,7 @@ async fn insert_events(
             .bind(org),
             Audience::User(user) => sqlx::query(
                 "INSERT INTO notification_events (user_id, kind, tender_id, detail, created_at)
-                 VALUES (?5, ?2, ?1, ?3, ?4)",
+                 VALUES (?5, ?2, ?1, ?3, ?4) RETURNING id",
             )
             .bind(tender)
             .bind(kind)
@@ -369,12 +372,19 @@ async fn insert_events(
             .bind(now_us)
             .bind(user),
         };
-        query
-            .execute(&mut *conn)
+        let rows = query
+            .fetch_all(&mut **tx)
             .await
             .map_err(|e| map_conflict(e, &[]))?;
+        for row in rows {
+            ids.push(row.try_get::<i64, _>(0)?);
+        }
     }
-    Ok(())
+    // Their mail, queued with them: sent once they commit, never without them.
+    if !ids.is_empty() {
+        insert_jobs(tx, &[crate::notify_email_job(&ids)], now).await?;
+    }
+    Ok(ids)
 }
 
 /// Audit line, events and jobs: the tail of every write.

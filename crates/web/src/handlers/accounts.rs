@@ -88,6 +88,14 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
+    /// No errors, for a page shown in `lang`.
+    pub fn none(lang: Lang) -> FormErrors {
+        FormErrors {
+            lang,
+            ..Default::default()
+        }
+    }
+
     pub fn from_service(lang: Lang, e: ServiceError) -> Result<FormErrors, AppError> {
         match e {
             ServiceError::Invalid(errors) => Ok(FormErrors {

@@ -30,8 +30,10 @@ use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page};
 
+mod alerts;
 mod awards;
 mod bids;
+mod coordination;
 mod recommendations;
 mod search;
 mod tenders;
@@ -374,6 +376,8 @@ fn operations() -> Vec<OpDoc> {
     ops.extend(search::operations());
     ops.extend(awards::operations());
     ops.extend(recommendations::operations());
+    ops.extend(alerts::operations());
+    ops.extend(coordination::operations());
     ops.extend(transparency::operations());
     ops
 }
@@ -451,11 +455,25 @@ const TAGS: &[(&str, &str, &str, &str, &str)] = &[
         "落札情報（落札者・落札金額・落札決定日）の検索とCSV出力。",
     ),
     (
+        "alerts",
+        "Alerts and notifications",
+        "お知らせ・検索条件の保存",
+        "Saved searches that alert you to new tenders (at once or in a daily digest, in the inbox and by mail), your notifications with their read state, and your mail setting. Atom feeds and one-click unsubscribe are plain links outside the API.",
+        "新着案件をお知らせする検索条件の保存（即時または毎日のまとめ。お知らせ一覧とメール）、既読状態つきのお知らせ一覧、メール配信の設定です。Atom フィードとワンクリックの配信停止は API 外の通常のリンクです。",
+    ),
+    (
         "recommendations",
         "Recommendations",
         "おすすめ",
         "Matching suppliers and tenders: the suppliers that fit a tender (おすすめ企業) and the open tenders that fit a company (おすすめ案件), each with the reasons it was recommended.",
         "受注者と案件のマッチング：案件に適した企業（おすすめ企業）と、企業に適した募集中の案件（おすすめ案件）を、おすすめの理由とともに返します。",
+    ),
+    (
+        "coordination",
+        "Coordinators",
+        "コーディネーター",
+        "For coordinators: the dashboard of new tenders and of tenders with few eligible suppliers, sharing a tender to another region's suppliers, recommending suppliers to a buyer, introductions with their outcomes (商談, 受注), and the KPIs per coordinator and region.",
+        "コーディネーター向け：新着案件・参加可能な企業が少ない案件のダッシュボード、他地域の企業への案件の共有、発注者への企業の推薦、紹介とその結果（商談・受注）の記録、コーディネーター別・地域別の実績（KPI）。",
     ),
     (
         "transparency",
@@ -986,6 +1004,8 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "already_decided",
             "not_selective",
             "tender_not_open",
+            "already_recommended",
+            "outcome_not_allowed",
             "not_accepting_bids",
             "bid_exists",
             "award_not_possible",
@@ -1014,6 +1034,7 @@ const ERROR_RESPONSES: &[(&str, &str, &str, &str, &[&str])] = &[
             "attachment_content_mismatch",
             "attachment_empty",
             "attachment_unknown",
+            "no_suitable_suppliers",
         ],
     ),
     (
@@ -2523,6 +2544,12 @@ fn schemas() -> Value {
     for (name, v) in recommendations::schemas() {
         s.insert(name.to_owned(), v);
     }
+    for (name, v) in alerts::schemas() {
+        s.insert(name.to_owned(), v);
+    }
+    for (name, v) in coordination::schemas() {
+        s.insert(name.to_owned(), v);
+    }
     for (name, v) in transparency::schemas() {
         s.insert(name.to_owned(), v);
     }
@@ -2636,6 +2663,9 @@ fn parameters() -> Value {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in recommendations::parameters() {
+        p.insert(key.to_owned(), v);
+    }
+    for (key, v) in coordination::parameters() {
         p.insert(key.to_owned(), v);
     }
     for (key, v) in transparency::parameters() {

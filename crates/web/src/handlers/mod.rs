@@ -3,11 +3,13 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod api_docs;
 pub mod assets;
 pub mod awards;
 pub mod bids;
 pub mod companies;
+pub mod coordination;
 pub mod dev_mailbox;
 pub mod health;
 pub mod organizations;

@@ -274,6 +274,10 @@ impl TenderRow {
 struct TenderSearchPage {
     chrome: Chrome,
     params: TenderParams,
+    /// For この条件を保存: the form's token and the search as a query string
+    /// (without page and order).
+    csrf: String,
+    save_query: String,
     /// Every problem with the search, in the page's language.
     errors: Vec<String>,
     /// Parameters at fault.
@@ -321,6 +325,13 @@ impl TenderSearchPage {
             |c| p.status.iter().any(|s| s == c),
         ));
         TenderSearchPage {
+            csrf: String::new(),
+            save_query: TenderParams {
+                page: String::new(),
+                sort: String::new(),
+                ..params.clone()
+            }
+            .query_string(),
             kinds: choices(lang, TenderKind::ALL, TenderKind::code, |c| p.kind == c),
             categories: choices(lang, Category::ALL, Category::code, |c| p.category == c),
             methods: choices(lang, ContractMethod::ALL, ContractMethod::code, |c| {
@@ -479,11 +490,13 @@ pub(super) async fn load_tenders(state: &WebState, ids: &[i64]) -> AppResult<Vec
 pub async fn tenders_page(
     State(state): State<WebState>,
     chrome: Chrome,
+    csrf: crate::auth::CsrfToken,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let lang = chrome.lang;
     let params = TenderParams::parse(q.as_deref());
     let mut view = TenderSearchPage::new(chrome, params);
+    view.csrf = csrf.0;
     if let Ok(id) = view.params.buyer.parse::<i64>() {
         view.buyer_name = match state.services.organization(id).await {
             Ok(o) => Some(o.name),

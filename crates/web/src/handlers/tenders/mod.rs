@@ -637,45 +637,14 @@ fn event_json(state: &WebState, e: &NotificationEvent) -> Value {
     })
 }
 
-/// What a notification event says, in the page's language.
-fn event_text(lang: Lang, e: &NotificationEvent) -> String {
-    use musubi_storage::EventKind as K;
-    let (ja, en) = match e.kind {
-        K::TenderDeadlineChanged => (
-            "日程が訂正されました（提出締切日時等の変更）。",
-            "The schedule was amended (a deadline moved).",
-        ),
-        K::TenderAmended => ("公告内容が訂正されました。", "The tender was amended."),
-        K::TenderCancelled => ("案件が中止されました。", "The tender was cancelled."),
-        K::QuestionAnswered => ("質問に回答がありました。", "Your question was answered."),
-        K::ApplicationAccepted => (
-            "参加申請が承認されました（指名）。",
-            "Your application was accepted (nominated).",
-        ),
-        K::ApplicationRejected => (
-            "参加申請は承認されませんでした（非指名）。",
-            "Your application was not accepted.",
-        ),
-        K::Nominated => ("指名を受けました。", "You were nominated."),
-        K::TenderOpened => (
-            "開札が行われ、結果が公開されました。",
-            "The bids were opened; the results are public.",
-        ),
-        K::TenderAwarded => ("落札者が決定しました。", "The award was decided."),
-        K::TenderUnsuccessful => (
-            "有効な入札がなく、不調となりました。",
-            "No valid bid: the tender was unsuccessful.",
-        ),
+/// What a notification event says, in the page's language (the same words
+/// as its mail).
+pub(crate) fn event_text(lang: Lang, e: &NotificationEvent) -> String {
+    let lang = match lang {
+        Lang::Ja => musubi_app::mail::MailLang::Ja,
+        Lang::En => musubi_app::mail::MailLang::En,
     };
-    let text = display::pick(lang, ja, en);
-    // The tender's title as it was when the event happened.
-    match e.detail.get("title").and_then(|t| t.as_str()) {
-        Some(title) => match lang {
-            Lang::Ja => format!("「{title}」{text}"),
-            Lang::En => format!("“{title}”: {text}"),
-        },
-        None => text.to_owned(),
-    }
+    musubi_app::alerts::event_text(lang, e.kind, &e.detail)
 }
 
 /// One line of a tender list on a page.

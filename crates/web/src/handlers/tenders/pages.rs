@@ -250,6 +250,8 @@ pub(super) struct ShowPage {
     bid: crate::handlers::bids::BidSection,
     /// おすすめ企業: for the buyer and coordinators.
     recommended: Option<crate::handlers::recommendations::SuppliersSection>,
+    /// コーディネーターからの推薦: for the buyer and coordinators.
+    coordination: Option<crate::handlers::coordination::TenderSection>,
     failure: Option<Failure>,
 }
 
@@ -443,6 +445,7 @@ async fn render_show_with(
         crate::handlers::bids::tender_section(state, lang, p, view, nominated, now).await?;
     bid.notice = bid_notice;
     let recommended = crate::handlers::recommendations::tender_section(state, lang, p, view).await;
+    let coordination = crate::handlers::coordination::tender_section(state, lang, p, t).await;
     let page = ShowPage {
         id,
         title: c.title.clone(),
@@ -494,6 +497,7 @@ async fn render_show_with(
         applications,
         bid,
         recommended,
+        coordination,
         failure,
         csrf,
         chrome,

@@ -1,0 +1,477 @@
+//! PostgreSQL: coordinators' shares, recommendations, introductions and
+//! KPIs. Every write is one transaction with its audit line and its
+//! notification events (whose mail job `insert_events` queues).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use musubi_domain::coordination::IntroductionStatus;
+use musubi_domain::{Prefecture, Region};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::PgStore;
+use super::accounts::{clamp_limit, clamp_offset, db_error, insert_audit, parse};
+use super::tenders::{insert_events, status_from};
+use crate::coordination::{INTRO_KPI_SQL, TOUCH_KPI_SQL, kpi_sql, merge_kpis, region_kpis};
+use crate::{
+    AreaTender, AuditEntry, CoordinationKpis, CoordinationStore, CoordinatorKpi, Introduction,
+    IntroductionOutcome, NewEvent, NewIntroduction, NewRecommendation, NewShare, OrgId, Page,
+    Paging, Recommendation, Result, Share, StorageError, TenderId, UserId,
+};
+
+fn region_from(field: &'static str, s: &str) -> Result<Region> {
+    parse(field, s, Region::parse)
+}
+
+/// A second recommendation of one supplier for one tender.
+fn recommendation_error(e: sqlx::Error) -> StorageError {
+    if let sqlx::Error::Database(db) = &e
+        && db.constraint() == Some("coordination_recommendations_tender_id_supplier_id_key")
+    {
+        return StorageError::Conflict("already_recommended".into());
+    }
+    db_error(e)
+}
+
+fn introduction_from_row(row: &PgRow) -> Result<Introduction> {
+    let status: String = row.try_get("status")?;
+    Ok(Introduction {
+        id: row.try_get("id")?,
+        coordinator: row.try_get("coordinator_id")?,
+        coordinator_name: row.try_get("coordinator_name")?,
+        buyer: row.try_get("buyer_id")?,
+        buyer_name: row.try_get("buyer_name")?,
+        supplier: row.try_get("supplier_id")?,
+        supplier_name: row.try_get("supplier_name")?,
+        tender: row.try_get("tender_id")?,
+        tender_title: row.try_get("tender_title")?,
+        region: row
+            .try_get::<Option<String>, _>("region")?
+            .map(|r| region_from("coordination_introductions.region", &r))
+            .transpose()?,
+        note: row.try_get("note")?,
+        status: IntroductionStatus::parse(&status).map_err(|e| StorageError::Corrupt {
+            field: "coordination_introductions.status",
+            message: e.to_string(),
+        })?,
+        meeting_on: row.try_get::<Option<NaiveDate>, _>("meeting_on")?,
+        contract_amount: row.try_get("contract_amount")?,
+        outcome_note: row.try_get("outcome_note")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const INTRODUCTION_SELECT: &str =
+    "SELECT i.id, i.coordinator_id, u.display_name AS coordinator_name,
+        i.buyer_id, b.name AS buyer_name, i.supplier_id, s.name AS supplier_name,
+        i.tender_id, t.title AS tender_title, i.region, i.note, i.status, i.meeting_on,
+        i.contract_amount, i.outcome_note, i.created_at, i.updated_at
+     FROM coordination_introductions i
+     JOIN users u ON u.id = i.coordinator_id
+     JOIN organizations b ON b.id = i.buyer_id
+     JOIN organizations s ON s.id = i.supplier_id
+     LEFT JOIN tenders t ON t.id = i.tender_id";
+
+#[async_trait]
+impl CoordinationStore for PgStore {
+    async fn create_share(
+        &self,
+        share: &NewShare,
+        now: DateTime<Utc>,
+        events: &[NewEvent],
+        audit: AuditEntry,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO coordination_shares (coordinator_id, tender_id, region, note, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(share.coordinator)
+        .bind(share.tender)
+        .bind(share.region.code())
+        .bind(&share.note)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for supplier in &share.recipients {
+            sqlx::query(
+                "INSERT INTO coordination_share_recipients (share_id, supplier_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(supplier)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        insert_events(&mut tx, share.tender, events, now).await?;
+        insert_audit(&mut tx, &audit, Some(id), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn tender_shares(&self, tender: TenderId) -> Result<Vec<Share>> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.coordinator_id, u.display_name, s.tender_id, s.region, s.note,
+                    s.created_at,
+                    (SELECT COUNT(*) FROM coordination_share_recipients r WHERE r.share_id = s.id) AS n
+             FROM coordination_shares s JOIN users u ON u.id = s.coordinator_id
+             WHERE s.tender_id = $1 ORDER BY s.id DESC",
+        )
+        .bind(tender)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Share {
+                    id: row.try_get("id")?,
+                    coordinator: row.try_get("coordinator_id")?,
+                    coordinator_name: row.try_get("display_name")?,
+                    tender: row.try_get("tender_id")?,
+                    region: region_from("coordination_shares.region", row.try_get("region")?)?,
+                    note: row.try_get("note")?,
+                    recipients: row.try_get("n")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn shared_suppliers(&self, tender: TenderId) -> Result<Vec<OrgId>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT r.supplier_id FROM coordination_share_recipients r
+             JOIN coordination_shares s ON s.id = r.share_id
+             WHERE s.tender_id = $1 ORDER BY r.supplier_id",
+        )
+        .bind(tender)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    async fn create_recommendation(
+        &self,
+        rec: &NewRecommendation,
+        now: DateTime<Utc>,
+        events: &[NewEvent],
+        audit: AuditEntry,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO coordination_recommendations
+                 (coordinator_id, tender_id, supplier_id, region, note, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(rec.coordinator)
+        .bind(rec.tender)
+        .bind(rec.supplier)
+        .bind(rec.region.code())
+        .bind(&rec.note)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(recommendation_error)?;
+        insert_events(&mut tx, rec.tender, events, now).await?;
+        insert_audit(&mut tx, &audit, Some(id), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn tender_recommendations(&self, tender: TenderId) -> Result<Vec<Recommendation>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.coordinator_id, u.display_name, c.tender_id, c.supplier_id,
+                    o.name AS supplier_name, c.region, c.note, c.created_at,
+                    (EXISTS (SELECT 1 FROM tender_applications a
+                             WHERE a.tender_id = c.tender_id AND a.supplier_id = c.supplier_id
+                               AND a.created_at >= c.created_at)
+                     OR EXISTS (SELECT 1 FROM bids b
+                             WHERE b.tender_id = c.tender_id AND b.bidder_org_id = c.supplier_id
+                               AND b.received_at >= c.created_at)) AS applied
+             FROM coordination_recommendations c
+             JOIN users u ON u.id = c.coordinator_id
+             JOIN organizations o ON o.id = c.supplier_id
+             WHERE c.tender_id = $1 ORDER BY c.id",
+        )
+        .bind(tender)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Recommendation {
+                    id: row.try_get("id")?,
+                    coordinator: row.try_get("coordinator_id")?,
+                    coordinator_name: row.try_get("display_name")?,
+                    tender: row.try_get("tender_id")?,
+                    supplier: row.try_get("supplier_id")?,
+                    supplier_name: row.try_get("supplier_name")?,
+                    region: region_from(
+                        "coordination_recommendations.region",
+                        row.try_get("region")?,
+                    )?,
+                    note: row.try_get("note")?,
+                    created_at: row.try_get("created_at")?,
+                    applied: row.try_get("applied")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_introduction(
+        &self,
+        intro: &NewIntroduction,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO coordination_introductions
+                 (coordinator_id, buyer_id, supplier_id, tender_id, region, note, status,
+                  created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'introduced', $7, $7) RETURNING id",
+        )
+        .bind(intro.coordinator)
+        .bind(intro.buyer)
+        .bind(intro.supplier)
+        .bind(intro.tender)
+        .bind(intro.region.map(Region::code))
+        .bind(&intro.note)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        insert_audit(&mut tx, &audit, Some(id), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn record_introduction_outcome(
+        &self,
+        id: i64,
+        expected: IntroductionStatus,
+        outcome: &IntroductionOutcome,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "UPDATE coordination_introductions
+             SET status = $3, meeting_on = $4, contract_amount = $5, outcome_note = $6,
+                 updated_at = $7
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(expected.code())
+        .bind(outcome.status.code())
+        .bind(outcome.meeting_on)
+        .bind(outcome.contract_amount)
+        .bind(&outcome.outcome_note)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM coordination_introductions WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match exists {
+                Some(_) => StorageError::Conflict("stale_status".into()),
+                None => StorageError::NotFound,
+            });
+        }
+        insert_audit(&mut tx, &audit, Some(id), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn introduction(&self, id: i64) -> Result<Option<Introduction>> {
+        let sql = format!("{INTRODUCTION_SELECT} WHERE i.id = $1");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(introduction_from_row)
+            .transpose()
+    }
+
+    async fn introductions(
+        &self,
+        coordinator: Option<UserId>,
+        paging: Paging,
+    ) -> Result<Page<Introduction>> {
+        let (offset, limit) = (clamp_offset(paging.offset), clamp_limit(paging.limit));
+        let mut tx = self.pool().begin().await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM coordination_introductions
+             WHERE $1::BIGINT IS NULL OR coordinator_id = $1",
+        )
+        .bind(coordinator)
+        .fetch_one(&mut *tx)
+        .await?;
+        let sql = format!(
+            "{INTRODUCTION_SELECT} WHERE $1::BIGINT IS NULL OR i.coordinator_id = $1
+             ORDER BY i.id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(coordinator)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Page {
+            items: rows
+                .iter()
+                .map(introduction_from_row)
+                .collect::<Result<_>>()?,
+            total: u64::try_from(total).unwrap_or_default(),
+        })
+    }
+
+    async fn area_tenders(
+        &self,
+        prefectures: &[Prefecture],
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<AreaTender>> {
+        let codes: Vec<&str> = prefectures.iter().map(|p| p.code()).collect();
+        let rows = sqlx::query(
+            "SELECT t.id, t.title, o.name AS buyer_name, t.status, t.prefecture,
+                    t.published_at, t.submission_closes_at
+             FROM tenders t JOIN organizations o ON o.id = t.buyer_id
+             WHERE t.published_at IS NOT NULL AND t.published_at >= $1
+               AND (cardinality($3::TEXT[]) = 0 OR t.prefecture = ANY($3))
+             ORDER BY t.published_at DESC, t.id DESC LIMIT $2",
+        )
+        .bind(since)
+        .bind(i64::from(limit))
+        .bind(&codes)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AreaTender {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    buyer_name: row.try_get("buyer_name")?,
+                    status: status_from("tenders.status", row.try_get("status")?)?,
+                    prefecture: row
+                        .try_get::<Option<String>, _>("prefecture")?
+                        .map(|p| parse("tenders.prefecture", &p, Prefecture::parse))
+                        .transpose()?,
+                    published_at: row.try_get("published_at")?,
+                    submission_closes_at: row.try_get("submission_closes_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn coordination_kpis(&self, since: Option<DateTime<Utc>>) -> Result<CoordinationKpis> {
+        let p = since.map(|_| "$1");
+
+        // The period is bound only where the SQL has its placeholder.
+        let query = |sql: String| {
+            let q = sqlx::query(AssertSqlSafe(sql));
+            match since {
+                Some(at) => q.bind(at),
+                None => q,
+            }
+        };
+        let mut tx = self.pool().begin().await?;
+        let rows = query(kpi_sql(TOUCH_KPI_SQL, "coordinator_id", p))
+            .fetch_all(&mut *tx)
+            .await?;
+        let t_coord = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?, String::new(), touch_numbers(r)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let rows = query(kpi_sql(INTRO_KPI_SQL, "coordinator_id", p))
+            .fetch_all(&mut *tx)
+            .await?;
+        let i_coord = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?, String::new(), intro_numbers(r)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let rows = query(kpi_sql(TOUCH_KPI_SQL, "region", p))
+            .fetch_all(&mut *tx)
+            .await?;
+        let t_region = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<Option<String>, _>(0)?,
+                    String::new(),
+                    touch_numbers(r)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rows = query(kpi_sql(INTRO_KPI_SQL, "region", p))
+            .fetch_all(&mut *tx)
+            .await?;
+        let i_region = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<Option<String>, _>(0)?,
+                    String::new(),
+                    intro_numbers(r)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Every coordinator is listed, those with nothing yet too.
+        let names: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, display_name FROM users
+             WHERE platform_role = 'coordinator'
+                OR id IN (SELECT coordinator_id FROM coordination_shares
+                          UNION SELECT coordinator_id FROM coordination_recommendations
+                          UNION SELECT coordinator_id FROM coordination_introductions)
+             ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let zero: Vec<(i64, String, [i64; 5])> = names
+            .iter()
+            .map(|(id, n)| (*id, n.clone(), [0; 5]))
+            .collect();
+        let mut merged = merge_kpis(zero.into_iter().chain(t_coord).collect(), i_coord);
+        for (id, name, _) in &mut merged {
+            if let Some((_, n)) = names.iter().find(|(i, _)| i == id) {
+                name.clone_from(n);
+            }
+        }
+        Ok(CoordinationKpis {
+            coordinators: merged
+                .into_iter()
+                .map(|(coordinator, name, kpi)| CoordinatorKpi {
+                    coordinator,
+                    name,
+                    kpi,
+                })
+                .collect(),
+            regions: region_kpis(merge_kpis(t_region, i_region))?,
+        })
+    }
+}
+
+fn touch_numbers(r: &PgRow) -> Result<[i64; 5]> {
+    Ok([
+        r.try_get("shares")?,
+        r.try_get("recipients")?,
+        r.try_get("recommendations")?,
+        r.try_get("applications")?,
+        r.try_get("awards")?,
+    ])
+}
+
+fn intro_numbers(r: &PgRow) -> Result<[i64; 4]> {
+    Ok([
+        r.try_get("introductions")?,
+        r.try_get("meetings")?,
+        r.try_get("won")?,
+        r.try_get("won_amount")?,
+    ])
+}
