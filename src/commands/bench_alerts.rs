@@ -123,7 +123,7 @@ fn saved_search(mix: &mut Mix, titles: &[Vec<char>]) -> TenderSearch {
         ];
     }
     if mix.below(2) == 0 {
-        s.statuses = vec!["published".into(), "accepting".into()];
+        s.statuses = vec!["published".into(), "tendering".into()];
     }
     s
 }

@@ -279,9 +279,40 @@ async fn the_store_remembers_what_alerted(db: TestDb) {
     assert_eq!(s.job_counts().await.unwrap().queued, queued + 1);
     assert!(s.pending_digest_hits().await.unwrap().is_empty());
     assert_eq!(s.unread_events(p.user_id).await.unwrap(), 2);
+
+    // Every change moves the fingerprint caches compare, whatever the clock
+    // says (the same instant here); leaving Daily drops what waited.
+    let other = publish(&svc, &b, "公園清掃業務委託").await;
+    s.record_alert_hits(
+        &[AlertHit {
+            tender_id: other,
+            ..hit(daily.id, true)
+        }],
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.pending_digest_hits().await.unwrap().len(), 1);
+    let before = s.saved_searches_version().await.unwrap();
+    let to_instant = SavedSearchUpdate {
+        name: "清掃".into(),
+        frequency: AlertFrequency::Instant,
+        email: true,
+    };
+    s.update_saved_search(daily.id, p.user_id, &to_instant, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(s.saved_searches_version().await.unwrap(), before);
+    assert!(s.pending_digest_hits().await.unwrap().is_empty());
+    let before = s.saved_searches_version().await.unwrap();
+    s.set_saved_search_email(daily.id, false, t0())
+        .await
+        .unwrap();
+    assert_ne!(s.saved_searches_version().await.unwrap(), before);
     assert_eq!(
         s.saved_search_hits(daily.id, 10).await.unwrap(),
-        vec![(tender, t0())]
+        vec![(other, t0()), (tender, t0())]
     );
 
     // Read state: only the person's own events change.
@@ -362,6 +393,37 @@ async fn instant_alerts_and_the_daily_digest(db: TestDb) {
         panic!("{bad:?}")
     };
     assert!(errors.get("q").is_some() && errors.get("frequency").is_some());
+    // Nor can a search alert that no new tender can meet (award filters,
+    // finished statuses), or one without words or filters.
+    for search in [
+        TenderSearch {
+            awarded: true,
+            ..Default::default()
+        },
+        TenderSearch {
+            statuses: vec!["closed".into()],
+            ..Default::default()
+        },
+        TenderSearch::default(),
+    ] {
+        let e = svc
+            .create_saved_search(
+                &taro,
+                SavedSearchInput {
+                    name: "x".into(),
+                    query: String::new(),
+                    search,
+                    frequency: "instant".into(),
+                    email: true,
+                },
+            )
+            .await
+            .unwrap_err();
+        let musubi_app::ServiceError::Invalid(errors) = e else {
+            panic!("{e:?}")
+        };
+        assert!(errors.get("query").is_some(), "{errors:?}");
+    }
 
     let t1 = publish(&svc, &b, "本庁舎清掃業務委託").await;
     let t2 = publish(&svc, &b, "公園清掃業務委託").await;

@@ -710,3 +710,72 @@ async fn accounts_organisations_and_directory_end_to_end(db: TestDb) {
         assert!(!log.contains(secret), "the log contains a secret: {secret}");
     }
 }
+
+/// Signs up `email` (through the API), founds the public body `org` and has
+/// the platform administrator `admin` (made with [`create_admin`]) approve
+/// it: the buyer's signed-in client.
+pub async fn approved_buyer(
+    server: &Server,
+    admin: &str,
+    email: &str,
+    person: &str,
+    org: &str,
+    kana: &str,
+) -> Client {
+    let mut buyer = signed_up(server, email, person).await;
+    let r = buyer
+        .post(
+            "/api/v1/organizations",
+            json!({"kind": "public_body", "name": org, "name_kana": kana}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let org_id = r.body["id"].as_i64().unwrap();
+    let mut office = Client::new(&server.base);
+    let r = office
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": admin, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = office
+        .post(
+            &format!("/api/v1/admin/organizations/{org_id}/decision"),
+            json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(r.body["approval"], "approved", "{}", r.text);
+    buyer
+}
+
+/// Signs up `email`, founds the supplier `org` (法人番号 `corporate_number`)
+/// and saves its company profile ([`profile_body`]): its signed-in client.
+pub async fn supplier_with_profile(
+    server: &Server,
+    email: &str,
+    person: &str,
+    org: &str,
+    kana: &str,
+    corporate_number: &str,
+) -> Client {
+    let mut supplier = signed_up(server, email, person).await;
+    let r = supplier
+        .post(
+            "/api/v1/organizations",
+            json!({"kind": "supplier", "name": org, "name_kana": kana,
+                   "corporate_number": corporate_number}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let org_id = r.body["id"].as_i64().unwrap();
+    let r = supplier
+        .send(
+            Method::PUT,
+            &format!("/api/v1/companies/{org_id}/profile"),
+            Some(profile_body()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    supplier
+}

@@ -169,7 +169,14 @@ impl Services {
             limit: 0,
             ..input.search
         };
-        if search == TenderSearch::default() {
+        if never_new(&search) {
+            errors.add(
+                "query",
+                "not_for_alerts",
+                "落札情報・落札金額・終了した状態での絞り込みは、新着案件のお知らせには使えません（新たに公告された案件は該当しません）。",
+                "Award filters and finished statuses cannot alert: a newly published tender never has them.",
+            );
+        } else if search == TenderSearch::default() {
             // Every new tender is the list of new tenders, not an alert.
             errors.add(
                 "query",
@@ -545,9 +552,16 @@ impl Services {
             let recipient = self.storage.mail_recipients(&[s.user_id]).await?.pop();
             let mail = match recipient {
                 Some(r) if s.email && !tenders.is_empty() => {
-                    // Fixed by the search and its first waiting tender: a
-                    // re-run of the same digest queues the same mail.
-                    let message_id = format!("<digest.{}.{}@musubi>", s.id, tender_ids[0]);
+                    // Fixed by the search and the tenders it reports: a
+                    // re-run of the same digest queues the same mail, another
+                    // set of tenders is another mail.
+                    let message_id = format!(
+                        "<digest.{}.{}.{}.{}@musubi>",
+                        s.id,
+                        tender_ids[0],
+                        tender_ids[tender_ids.len() - 1],
+                        tender_ids.len()
+                    );
                     Some(mail_job(&self.digest_mail(&s, &r, &tenders, message_id)?))
                 }
                 _ => None,
@@ -686,12 +700,12 @@ impl Services {
         if tenders.len() > DIGEST_LIST_MAX {
             body.push_str(&match lang {
                 MailLang::Ja => format!(
-                    "ほか{}件は検索結果でご覧ください: {base}/tenders?{}\n\n",
+                    "ほか{}件は検索結果でご覧ください: {base}/search?{}\n\n",
                     tenders.len() - DIGEST_LIST_MAX,
                     s.query
                 ),
                 MailLang::En => format!(
-                    "{} more in the search results: {base}/tenders?{}\n\n",
+                    "{} more in the search results: {base}/search?{}&lang=en\n\n",
                     tenders.len() - DIGEST_LIST_MAX,
                     s.query
                 ),
@@ -916,6 +930,25 @@ fn name_of(name: &str, search: &TenderSearch) -> String {
     } else {
         q.chars().take(NAME_MAX).collect()
     }
+}
+
+/// Whether `s` can never find a newly published tender: one with an
+/// award, or only in statuses a new tender is not in.
+fn never_new(s: &TenderSearch) -> bool {
+    use musubi_domain::tender::TenderStatus;
+    let fresh = [
+        TenderStatus::Published,
+        TenderStatus::AcceptingApplications,
+        TenderStatus::Tendering,
+    ]
+    .map(|st| st.code());
+    s.awarded
+        || s.winner.is_some()
+        || s.awarded_from.is_some()
+        || s.awarded_to.is_some()
+        || s.amount_min.is_some()
+        || s.amount_max.is_some()
+        || (!s.statuses.is_empty() && !s.statuses.iter().any(|st| fresh.contains(&st.as_str())))
 }
 
 fn frequency_of(raw: &str, errors: &mut FieldErrors) -> Option<AlertFrequency> {

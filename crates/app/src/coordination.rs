@@ -414,7 +414,17 @@ impl Services {
         let share_id = self
             .storage
             .create_share(&share, now, &events, audit)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Another share of the tender reached them meanwhile.
+                StorageError::Conflict(c) if c == "already_shared" => ServiceError::refused(
+                    409,
+                    "already_shared",
+                    "この地域の該当企業には、既にこの案件が共有されています。",
+                    "This tender has already been shared with the suitable suppliers of this region.",
+                ),
+                e => e.into(),
+            })?;
         self.wake_worker();
         Ok(ShareResult {
             id: share_id,
@@ -783,7 +793,10 @@ impl Services {
             // A date recorded earlier stays unless a new one is given.
             meeting_on: meeting_on.or(intro.meeting_on),
             contract_amount: amount,
-            outcome_note: (!outcome_note.is_empty()).then(|| outcome_note.to_owned()),
+            // So does the note: a blank field adds nothing, it erases nothing.
+            outcome_note: (!outcome_note.is_empty())
+                .then(|| outcome_note.to_owned())
+                .or_else(|| intro.outcome_note.clone()),
         };
         let audit = audit(
             "coordination.outcome",

@@ -126,7 +126,8 @@ pub trait AlertStore {
     async fn saved_search(&self, id: SavedSearchId) -> Result<Option<SavedSearch>>;
     /// A person's saved searches, oldest first.
     async fn saved_searches_of(&self, user: UserId) -> Result<Vec<SavedSearch>>;
-    /// `None` when there is no such saved search of `user`.
+    /// `None` when there is no such saved search of `user`. Leaving `Daily`
+    /// drops the hits that waited for a digest.
     async fn update_saved_search(
         &self,
         id: SavedSearchId,
@@ -143,9 +144,10 @@ pub trait AlertStore {
         email: bool,
         now: DateTime<Utc>,
     ) -> Result<bool>;
-    /// A fingerprint of all saved searches — (count, highest id, latest
-    /// change in µs) — that changes whenever one is added, changed or
-    /// deleted: caches of them compare it instead of re-reading them.
+    /// A fingerprint of all saved searches — (count, highest id, sum of
+    /// their revisions) — that changes whenever one is added, changed or
+    /// deleted, whatever the clocks say: caches of them compare it instead of
+    /// re-reading them.
     async fn saved_searches_version(&self) -> Result<(i64, i64, i64)>;
     /// Every saved search that alerts `frequency`ly.
     async fn alerting_saved_searches(&self, frequency: AlertFrequency) -> Result<Vec<SavedSearch>>;
@@ -161,7 +163,7 @@ pub trait AlertStore {
     /// queued if any was; returns how many were. A digest recorded before
     /// (a re-run) records nothing.
     async fn record_digest(&self, digest: &Digest, now: DateTime<Utc>) -> Result<usize>;
-    /// Tenders a saved search has alerted about, newest first (its feed).
+    /// Tenders a saved search has alerted about, newest first.
     async fn saved_search_hits(
         &self,
         id: SavedSearchId,

@@ -77,6 +77,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
     }
 }
 
+/// The first value of `key` in a query string (empty when absent).
+pub fn query_value(query: Option<&str>, key: &str) -> String {
+    form_pairs(query.unwrap_or_default())
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
 /// Decodes `application/x-www-form-urlencoded` text (a query string or a
 /// form body) into pairs, keeping repeated keys and their order; `+` is a
 /// space and bad percent escapes are kept as they are.

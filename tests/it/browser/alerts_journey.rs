@@ -7,12 +7,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use reqwest::Method;
 use serde_json::json;
 
 use crate::browser::Browser;
 use crate::portal::{
-    Client, PASSWORD, Server, create_admin, profile_body, signed_up, start, wait_for_mail,
+    Client, PASSWORD, Server, approved_buyer, create_admin, start, supplier_with_profile,
+    wait_for_mail,
 };
 use crate::support::TestDb;
 
@@ -110,49 +110,24 @@ async fn supplier_saves_a_search_and_is_told_of_a_new_tender_in_the_inbox_and_by
 
 /// An approved buyer (its API client) and a supplier with a profile.
 async fn cast(server: &Server) -> Client {
-    let mut buyer = signed_up(server, BUYER, "契約 花子").await;
-    let r = buyer
-        .post(
-            "/api/v1/organizations",
-            json!({"kind": "public_body", "name": "架空市役所", "name_kana": "カクウシヤクショ"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let buyer_org = r.body["id"].as_i64().unwrap();
-    let mut office = Client::new(&server.base);
-    let r = office
-        .post(
-            "/api/v1/auth/login",
-            json!({"email": ADMIN, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = office
-        .post(
-            &format!("/api/v1/admin/organizations/{buyer_org}/decision"),
-            json!({"approve": true}),
-        )
-        .await;
-    assert_eq!(r.body["approval"], "approved", "{}", r.text);
-
-    let mut supplier = signed_up(server, SUPPLIER, "鈴木 一郎").await;
-    let r = supplier
-        .post(
-            "/api/v1/organizations",
-            json!({"kind": "supplier", "name": "鈴木清掃株式会社", "name_kana": "スズキセイソウ",
-                   "corporate_number": "7000012050002"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let org = r.body["id"].as_i64().unwrap();
-    let r = supplier
-        .send(
-            Method::PUT,
-            &format!("/api/v1/companies/{org}/profile"),
-            Some(profile_body()),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let buyer = approved_buyer(
+        server,
+        ADMIN,
+        BUYER,
+        "契約 花子",
+        "架空市役所",
+        "カクウシヤクショ",
+    )
+    .await;
+    supplier_with_profile(
+        server,
+        SUPPLIER,
+        "鈴木 一郎",
+        "鈴木清掃株式会社",
+        "スズキセイソウ",
+        "7000012050002",
+    )
+    .await;
     buyer
 }
 

@@ -18,17 +18,16 @@ use std::time::Instant;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use musubi_app::sealing::BidderReceipt;
-use musubi_app::secrets::{hash_password, token_digest};
+use musubi_app::secrets::hash_password;
 use musubi_domain::tender::TenderStatus;
 use musubi_domain::{OrgKind, Principal};
-use musubi_storage::{AuditEntry, TokenPurpose};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::browser::Browser;
-use crate::browser::harness::ClockedServer;
+use crate::browser::harness::{ClockedServer, can_sign_in};
 use crate::portal::{Client, PASSWORD, profile_body};
-use crate::support::{TestDb, org_member, rand_u64};
+use crate::support::{TestDb, org_member};
 
 const BUYER: &str = "keiyaku@city.example.jp";
 const BUYER_ORG: &str = "架空市役所";
@@ -553,32 +552,11 @@ async fn cast(db: &TestDb, server: &ClockedServer) -> i64 {
 /// [`org_member`] who can sign in: the password set, the address verified
 /// (as the link in the mail would).
 async fn member(db: &TestDb, email: &str, kind: OrgKind, org: &str, hash: &str) -> Principal {
-    let s = &*db.storage;
-    let p = org_member(s, email, kind, org, t0()).await;
-    let audit = |action| AuditEntry::new(action, "user", Some(p.user_id));
-    s.change_password(p.user_id, hash, None, t0(), audit("user.password"))
-        .await
-        .unwrap();
-    let token = format!("verify{}", rand_u64());
-    s.add_user_token(
-        p.user_id,
-        TokenPurpose::VerifyEmail,
-        &token_digest(&token),
-        t0() + Duration::hours(1),
-        t0(),
-        &[],
-    )
-    .await
-    .unwrap();
-    let verified = s
-        .verify_email(&token_digest(&token), t0(), audit("user.verify_email"))
-        .await
-        .unwrap();
-    assert_eq!(verified, Some(p.user_id));
+    let p = org_member(&*db.storage, email, kind, org, t0()).await;
+    can_sign_in(db, &p, hash).await;
     p
 }
 
-/// A JSON API client signed in as `email`.
 async fn api_client(server: &ClockedServer, email: &str) -> Client {
     let mut c = Client::new(&server.base);
     let r = c

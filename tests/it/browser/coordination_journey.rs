@@ -10,45 +10,20 @@
 //! schedule is fixed in December 2026).
 
 use chrono::Duration;
-use musubi_app::secrets::{hash_password, token_digest};
-use musubi_domain::Principal;
+use musubi_app::secrets::hash_password;
 use musubi_domain::tender::Eligibility;
-use musubi_storage::{AuditEntry, TokenPurpose};
 
 use crate::browser::Browser;
-use crate::browser::harness::ClockedServer;
+use crate::browser::harness::{ClockedServer, can_sign_in};
 use crate::coordination::{coordinator, supplier, t0};
 use crate::portal::PASSWORD;
-use crate::support::{TestDb, org_member, published, rand_u64, tender_content};
+use crate::support::{TestDb, org_member, published, tender_content};
 
 const COORDINATOR: &str = "chosei@musubi.example.jp";
 const COORDINATOR_NAME: &str = "調整 役子";
 const SUPPLIER: &str = "eigyo@hakata-bungu.example.jp";
 const TITLE: &str = "庁舎で使用する事務用品の購入";
 const NOTE: &str = "九州の文具メーカーの皆様も参加できます。締切にご注意ください。";
-
-/// Gives `p` the journey's password and a verified address.
-async fn can_sign_in(db: &TestDb, p: &Principal, hash: &str) {
-    let s = &*db.storage;
-    let audit = |action| AuditEntry::new(action, "user", Some(p.user_id));
-    s.change_password(p.user_id, hash, None, t0(), audit("user.password"))
-        .await
-        .unwrap();
-    let token = format!("verify{}", rand_u64());
-    s.add_user_token(
-        p.user_id,
-        TokenPurpose::VerifyEmail,
-        &token_digest(&token),
-        t0() + Duration::hours(1),
-        t0(),
-        &[],
-    )
-    .await
-    .unwrap();
-    s.verify_email(&token_digest(&token), t0(), audit("user.verify_email"))
-        .await
-        .unwrap();
-}
 
 /// A buyer of 東京都 with a tender open to suppliers nationwide, a
 /// coordinator of 関東 and a 0911 maker in 福岡 who may sign in; the

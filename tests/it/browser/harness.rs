@@ -258,3 +258,32 @@ impl Drop for ClockedServer {
         }
     }
 }
+
+/// Gives `p` (made straight in storage) the password of `hash` and a
+/// verified address, as the link in the mail would: a person who can sign in.
+pub async fn can_sign_in(db: &TestDb, p: &musubi_domain::Principal, hash: &str) {
+    use musubi_app::secrets::token_digest;
+    use musubi_storage::{AuditEntry, TokenPurpose};
+    let s = &*db.storage;
+    let at = chrono::Utc::now();
+    let audit = |action| AuditEntry::new(action, "user", Some(p.user_id));
+    s.change_password(p.user_id, hash, None, at, audit("user.password"))
+        .await
+        .unwrap();
+    let token = format!("verify{}", crate::support::rand_u64());
+    s.add_user_token(
+        p.user_id,
+        TokenPurpose::VerifyEmail,
+        &token_digest(&token),
+        at + chrono::Duration::hours(1),
+        at,
+        &[],
+    )
+    .await
+    .unwrap();
+    let verified = s
+        .verify_email(&token_digest(&token), at, audit("user.verify_email"))
+        .await
+        .unwrap();
+    assert_eq!(verified, Some(p.user_id));
+}

@@ -11,11 +11,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
-use reqwest::Method;
 use serde_json::json;
 
 use crate::browser::Browser;
-use crate::portal::{Client, PASSWORD, Server, create_admin, profile_body, signed_up, start};
+use crate::portal::{PASSWORD, Server, approved_buyer, create_admin, start, supplier_with_profile};
 use crate::support::TestDb;
 
 const ADMIN: &str = "office@musubi.example.jp";
@@ -347,49 +346,24 @@ async fn buyer_publishes_supplier_asks_and_applies_buyer_answers_and_accepts() {
 /// An approved buyer organisation (the office approves it) and a supplier
 /// whose complete profile is in Tokyo, through the JSON API.
 async fn cast(server: &Server) {
-    let mut buyer = signed_up(server, BUYER, "契約 花子").await;
-    let r = buyer
-        .post(
-            "/api/v1/organizations",
-            json!({"kind": "public_body", "name": BUYER_ORG, "name_kana": "カクウシヤクショ"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let buyer_org = r.body["id"].as_i64().unwrap();
-    let mut office = Client::new(&server.base);
-    let r = office
-        .post(
-            "/api/v1/auth/login",
-            json!({"email": ADMIN, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = office
-        .post(
-            &format!("/api/v1/admin/organizations/{buyer_org}/decision"),
-            json!({"approve": true}),
-        )
-        .await;
-    assert_eq!(r.body["approval"], "approved", "{}", r.text);
-
-    let mut supplier = signed_up(server, SUPPLIER, SUPPLIER_PERSON).await;
-    let r = supplier
-        .post(
-            "/api/v1/organizations",
-            json!({"kind": "supplier", "name": SUPPLIER_ORG, "name_kana": "トウヨウインサツ",
-                   "corporate_number": "7000012050002"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let supplier_org = r.body["id"].as_i64().unwrap();
-    let r = supplier
-        .send(
-            Method::PUT,
-            &format!("/api/v1/companies/{supplier_org}/profile"),
-            Some(profile_body()),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    approved_buyer(
+        server,
+        ADMIN,
+        BUYER,
+        "契約 花子",
+        BUYER_ORG,
+        "カクウシヤクショ",
+    )
+    .await;
+    supplier_with_profile(
+        server,
+        SUPPLIER,
+        SUPPLIER_PERSON,
+        SUPPLIER_ORG,
+        "トウヨウインサツ",
+        "7000012050002",
+    )
+    .await;
 }
 
 /// Signs in through the login form; ends on the account page.

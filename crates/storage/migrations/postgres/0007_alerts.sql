@@ -21,6 +21,9 @@ CREATE TABLE saved_searches (
     -- 'daily': one digest a day; 'none': kept, no alerts.
     frequency      TEXT    NOT NULL CHECK (frequency IN ('instant', 'daily', 'none')),
     email          BOOLEAN NOT NULL,
+    -- Raised by every change: with the count and the highest id, a
+    -- fingerprint of all saved searches that needs no clock.
+    revision       BIGINT  NOT NULL DEFAULT 0,
     created_at     TIMESTAMPTZ NOT NULL,
     updated_at     TIMESTAMPTZ NOT NULL
 );

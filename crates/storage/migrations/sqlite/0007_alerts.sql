@@ -21,6 +21,9 @@ CREATE TABLE saved_searches (
     -- 'daily': one digest a day; 'none': kept, no alerts.
     frequency      TEXT    NOT NULL CHECK (frequency IN ('instant', 'daily', 'none')),
     email          INTEGER NOT NULL CHECK (email IN (0, 1)),
+    -- Raised by every change: with the count and the highest id, a
+    -- fingerprint of all saved searches that needs no clock.
+    revision       INTEGER NOT NULL DEFAULT 0,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 ) STRICT;

@@ -107,7 +107,8 @@ impl AlertStore for PgStore {
     ) -> Result<Option<SavedSearch>> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE saved_searches SET name = $3, frequency = $4, email = $5, updated_at = $6
+            "UPDATE saved_searches SET name = $3, frequency = $4, email = $5,
+                 updated_at = $6, revision = revision + 1
              WHERE id = $1 AND user_id = $2 RETURNING *",
         )
         .bind(id)
@@ -119,6 +120,18 @@ impl AlertStore for PgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let saved = row.as_ref().map(saved_search_from_row).transpose()?;
+        if saved.is_some() && update.frequency != AlertFrequency::Daily {
+            // A search that no longer sends digests drops what waited for
+            // one: it must not arrive as new if the digest is turned on again.
+            sqlx::query(
+                "UPDATE saved_search_hits SET digested_at = $2
+                 WHERE saved_search_id = $1 AND digested_at IS NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(saved)
     }
@@ -141,21 +154,22 @@ impl AlertStore for PgStore {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done =
-            sqlx::query("UPDATE saved_searches SET email = $2, updated_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(email)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE saved_searches SET email = $2, updated_at = $3, revision = revision + 1
+                 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
     async fn saved_searches_version(&self) -> Result<(i64, i64, i64)> {
         Ok(sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(MAX(id), 0),
-                    COALESCE((EXTRACT(EPOCH FROM MAX(updated_at)) * 1000000)::bigint, 0)
+            "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(revision), 0)::bigint
              FROM saved_searches",
         )
         .fetch_one(&self.pool)

@@ -14,9 +14,9 @@ use super::accounts::{clamp_limit, clamp_offset, db_error, insert_audit, parse};
 use super::tenders::{insert_events, status_from};
 use crate::coordination::{INTRO_KPI_SQL, TOUCH_KPI_SQL, kpi_sql, merge_kpis, region_kpis};
 use crate::{
-    AreaTender, AuditEntry, CoordinationKpis, CoordinationStore, CoordinatorKpi, Introduction,
-    IntroductionOutcome, NewEvent, NewIntroduction, NewRecommendation, NewShare, OrgId, Page,
-    Paging, Recommendation, Result, Share, StorageError, TenderId, UserId,
+    AreaTender, Audience, AuditEntry, CoordinationKpis, CoordinationStore, CoordinatorKpi,
+    Introduction, IntroductionOutcome, NewEvent, NewIntroduction, NewRecommendation, NewShare,
+    OrgId, Page, Paging, Recommendation, Result, Share, StorageError, TenderId, UserId,
 };
 
 fn region_from(field: &'static str, s: &str) -> Result<Region> {
@@ -83,6 +83,13 @@ impl CoordinationStore for PgStore {
         audit: AuditEntry,
     ) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
+        // The tender's row, locked: shares of one tender are made one at a
+        // time, so the check below sees every earlier one.
+        sqlx::query("SELECT id FROM tenders WHERE id = $1 FOR UPDATE")
+            .bind(share.tender)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO coordination_shares (coordinator_id, tender_id, region, note, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -95,18 +102,41 @@ impl CoordinationStore for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(db_error)?;
+        // Only suppliers no share of this tender reached yet, decided in
+        // this transaction: two shares at once (a double click, two
+        // coordinators) never tell a supplier twice.
+        let mut reached = Vec::new();
         for supplier in &share.recipients {
-            sqlx::query(
-                "INSERT INTO coordination_share_recipients (share_id, supplier_id) VALUES ($1, $2)
+            let inserted = sqlx::query(
+                "INSERT INTO coordination_share_recipients (share_id, supplier_id)
+                 SELECT $1, $2 WHERE NOT EXISTS (
+                     SELECT 1 FROM coordination_share_recipients r
+                     JOIN coordination_shares s ON s.id = r.share_id
+                     WHERE s.tender_id = $3 AND r.supplier_id = $2)
                  ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(supplier)
+            .bind(share.tender)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
+            if inserted.rows_affected() > 0 {
+                reached.push(*supplier);
+            }
         }
-        insert_events(&mut tx, share.tender, events, now).await?;
+        if reached.is_empty() {
+            return Err(StorageError::Conflict("already_shared".into()));
+        }
+        let events: Vec<NewEvent> = events
+            .iter()
+            .filter(|e| match e.audience {
+                Audience::Organization(org) => reached.contains(&org),
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        insert_events(&mut tx, share.tender, &events, now).await?;
         insert_audit(&mut tx, &audit, Some(id), now).await?;
         tx.commit().await?;
         Ok(id)
@@ -184,7 +214,7 @@ impl CoordinationStore for PgStore {
                     o.name AS supplier_name, c.region, c.note, c.created_at,
                     (EXISTS (SELECT 1 FROM tender_applications a
                              WHERE a.tender_id = c.tender_id AND a.supplier_id = c.supplier_id
-                               AND a.created_at >= c.created_at)
+                               AND a.origin = 'application' AND a.created_at >= c.created_at)
                      OR EXISTS (SELECT 1 FROM bids b
                              WHERE b.tender_id = c.tender_id AND b.bidder_org_id = c.supplier_id
                                AND b.received_at >= c.created_at)) AS applied

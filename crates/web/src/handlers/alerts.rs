@@ -20,10 +20,10 @@ use serde_json::{Value, json};
 use crate::WebState;
 use crate::auth::{Caller, CsrfToken};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, WebForm, form_pairs};
+use crate::extract::{ApiJson, WebForm, form_pairs, query_value};
 use crate::handlers::accounts::FormErrors;
 use crate::handlers::search::TenderParams;
-use crate::handlers::tenders::display;
+use crate::handlers::tenders::{display, event_text, page_param as page_of};
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
 use crate::views::{Chrome, html_page, html_page_status};
@@ -195,22 +195,11 @@ struct InboxPage {
     saved: bool,
 }
 
-fn page_of(query: Option<&str>) -> u64 {
-    form_pairs(query.unwrap_or_default())
-        .into_iter()
-        .find(|(k, _)| k == "page")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1u64)
-        .max(1)
-}
-
 fn has_flag(query: Option<&str>, key: &str) -> bool {
     form_pairs(query.unwrap_or_default())
         .iter()
         .any(|(k, _)| k == key)
 }
-
-use crate::handlers::tenders::event_text;
 
 /// `GET /notifications`: お知らせ, newest first; what this page shows is
 /// marked read once shown (shown as 未読 this time).
@@ -578,14 +567,6 @@ async fn tender_feed(
         .into_response())
 }
 
-fn query_value(query: Option<&str>, key: &str) -> String {
-    form_pairs(query.unwrap_or_default())
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
-}
-
 /// `GET /saved-searches/{id}/feed.atom?token=…`: the newest tenders the
 /// saved search finds (the token from the saved searches page).
 async fn saved_feed(
@@ -666,19 +647,7 @@ async fn unsubscribe_page(
     csrf: CsrfToken,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let target = query_value(q.as_deref(), "target");
-    let token = query_value(q.as_deref(), "token");
-    let what = state.services.unsubscribe_target(&target, &token).await?;
-    let lang = chrome.lang;
-    let view = UnsubscribePage {
-        csrf: csrf.0,
-        what: what_of(lang, &what),
-        target,
-        token,
-        done: false,
-        chrome,
-    };
-    html_page(lang, &view)
+    unsubscribe_view(&state, chrome, csrf, q.as_deref(), false).await
 }
 
 /// `POST /alerts/unsubscribe?target=…&token=…`: stops it. Also the RFC 8058
@@ -690,16 +659,31 @@ async fn unsubscribe_submit(
     csrf: CsrfToken,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let target = query_value(q.as_deref(), "target");
-    let token = query_value(q.as_deref(), "token");
-    let what = state.services.unsubscribe(&target, &token).await?;
+    unsubscribe_view(&state, chrome, csrf, q.as_deref(), true).await
+}
+
+/// What the link names, stopped first when `stop`.
+async fn unsubscribe_view(
+    state: &WebState,
+    chrome: Chrome,
+    csrf: CsrfToken,
+    q: Option<&str>,
+    stop: bool,
+) -> AppResult<Response> {
+    let target = query_value(q, "target");
+    let token = query_value(q, "token");
+    let what = if stop {
+        state.services.unsubscribe(&target, &token).await?
+    } else {
+        state.services.unsubscribe_target(&target, &token).await?
+    };
     let lang = chrome.lang;
     let view = UnsubscribePage {
         csrf: csrf.0,
         what: what_of(lang, &what),
         target,
         token,
-        done: true,
+        done: stop,
         chrome,
     };
     html_page(lang, &view)

@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use crate::WebState;
 use crate::auth::{Caller, CsrfToken};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, WebForm, form_pairs};
+use crate::extract::{ApiJson, WebForm, query_value};
 use crate::handlers::tenders::display::{self, Named, pick};
 use crate::i18n::Lang;
 use crate::routes::{RouteDef, route};
@@ -128,15 +128,6 @@ pub fn routes() -> Vec<RouteDef> {
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// The one value of `key` in a query string (empty when absent).
-fn query_value(q: Option<&str>, key: &str) -> String {
-    form_pairs(q.unwrap_or_default())
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
 }
 
 fn invalid_parameter(ja: &'static str, en: &'static str) -> AppError {

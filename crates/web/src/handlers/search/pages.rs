@@ -278,6 +278,8 @@ struct TenderSearchPage {
     /// (without page and order).
     csrf: String,
     save_query: String,
+    /// Back to this search after signing in (percent-encoded).
+    login_next: String,
     /// Every problem with the search, in the page's language.
     errors: Vec<String>,
     /// Parameters at fault.
@@ -324,14 +326,16 @@ impl TenderSearchPage {
             TenderStatus::code,
             |c| p.status.iter().any(|s| s == c),
         ));
+        let save_query = TenderParams {
+            page: String::new(),
+            sort: String::new(),
+            ..params.clone()
+        }
+        .query_string();
         TenderSearchPage {
             csrf: String::new(),
-            save_query: TenderParams {
-                page: String::new(),
-                sort: String::new(),
-                ..params.clone()
-            }
-            .query_string(),
+            login_next: crate::routes::percent_encode(&format!("/search?{save_query}")),
+            save_query,
             kinds: choices(lang, TenderKind::ALL, TenderKind::code, |c| p.kind == c),
             categories: choices(lang, Category::ALL, Category::code, |c| p.category == c),
             methods: choices(lang, ContractMethod::ALL, ContractMethod::code, |c| {

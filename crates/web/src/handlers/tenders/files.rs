@@ -21,6 +21,7 @@ use super::{Failure, attachment_json};
 use crate::WebState;
 use crate::auth::{Caller, CsrfToken};
 use crate::error::{AppError, AppResult};
+use crate::extract::query_value;
 use crate::views::Chrome;
 
 /// The body limit of the upload routes: the largest file plus room for the
@@ -48,13 +49,6 @@ fn unreadable(detail: &str) -> AppError {
         "送信されたファイルを読み取れませんでした。もう一度お試しください。",
         format!("The upload could not be read: {detail}"),
     )
-}
-
-fn query_value(query: Option<&str>, name: &str) -> Option<String> {
-    crate::extract::form_pairs(query.unwrap_or_default())
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
 }
 
 /// "12" → the attachment to replace; empty → none; otherwise a field error.
@@ -129,9 +123,9 @@ async fn receive(state: &WebState, req: Request) -> Result<Result<Upload, Servic
         }
     } else {
         let query = req.uri().query().map(str::to_owned);
-        upload.filename = query_value(query.as_deref(), "filename").unwrap_or_default();
-        upload.title = query_value(query.as_deref(), "title").unwrap_or_default();
-        replaces_raw = query_value(query.as_deref(), "replaces").unwrap_or_default();
+        upload.filename = query_value(query.as_deref(), "filename");
+        upload.title = query_value(query.as_deref(), "title");
+        replaces_raw = query_value(query.as_deref(), "replaces");
         let mut body: Body = req.into_body();
         while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
         {

@@ -434,7 +434,7 @@ impl ListParams {
 }
 
 /// `?page=` of a simple list (the buyer's, マイ案件).
-fn page_param(query: Option<&str>) -> u64 {
+pub(crate) fn page_param(query: Option<&str>) -> u64 {
     crate::extract::form_pairs(query.unwrap_or_default())
         .into_iter()
         .find(|(k, _)| k == "page")
