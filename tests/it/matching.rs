@@ -497,4 +497,23 @@ async fn a_newcomer_is_recommended_within_a_minute(db: TestDb) {
         orgs(&found),
         [first.org_id().unwrap(), newcomer.org_id().unwrap()]
     );
+
+    // `serve` warms it ahead of time: with 20 s of its minute left it is
+    // rebuilt, so a request finds it fresh and does not wait.
+    let late = company(
+        &svc,
+        "late@example.jp",
+        "13",
+        &["9221"],
+        &["iso9001"],
+        "清掃",
+    )
+    .await;
+    clock.set(t0() + TimeDelta::seconds(60 + 39));
+    assert!(!svc.warm_matching_candidates().await.unwrap());
+    clock.set(t0() + TimeDelta::seconds(60 + 40));
+    assert!(svc.warm_matching_candidates().await.unwrap());
+    assert!(!svc.warm_matching_candidates().await.unwrap(), "once");
+    let found = svc.recommended_suppliers(&b, id, 10).await.unwrap();
+    assert!(orgs(&found).contains(&late.org_id().unwrap()));
 }

@@ -37,6 +37,9 @@ use crate::error::{ServiceError, ServiceResult};
 
 /// A snapshot of candidates older than this is rebuilt before use.
 pub const SNAPSHOT_MAX_AGE: chrono::Duration = chrono::Duration::seconds(60);
+/// [`Services::warm_matching_candidates`] rebuilds a snapshot this close to
+/// [`SNAPSHOT_MAX_AGE`] (called more often than this, requests never wait).
+pub const SNAPSHOT_REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(20);
 /// Most recommendations one call returns.
 pub const MAX_LIMIT: u32 = 50;
 /// Documents a relevance lookup returns: the rest count as relevance 0.
@@ -250,6 +253,28 @@ impl Services {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&built));
         Ok(built)
+    }
+
+    /// Rebuilds the snapshot ahead of time — when less than
+    /// [`SNAPSHOT_REFRESH_MARGIN`] of its minute is left — so that requests
+    /// find it fresh instead of waiting for a rebuild (`serve` calls this in
+    /// the background). Returns whether it rebuilt.
+    pub async fn warm_matching_candidates(&self) -> ServiceResult<bool> {
+        let ahead = self.clock.now() + SNAPSHOT_REFRESH_MARGIN;
+        if self.matching.fresh_at(ahead).is_some() {
+            return Ok(false);
+        }
+        let _one = self.matching.rebuilding.lock().await;
+        if self.matching.fresh_at(ahead).is_some() {
+            return Ok(false);
+        }
+        let built = Arc::new(self.build_candidates(self.clock.now()).await?);
+        *self
+            .matching
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(built);
+        Ok(true)
     }
 
     /// Reads the candidates from the database: the suppliers and every

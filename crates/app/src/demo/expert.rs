@@ -318,9 +318,14 @@ fn explain(need: &Need, index: u64, s: &DemoSupplier, planted: bool) -> ExpertPi
     } else {
         ", the closest fit available"
     };
+    // The business line in words (its first noun phrase), not its key.
+    let line_ja = super::trades::TRADES
+        .iter()
+        .find(|tr| tr.key == s.business)
+        .and_then(|tr| tr.cores.first().copied())
+        .unwrap_or(s.business);
     let why_ja = format!(
-        "業種「{trade}」の案件に、本業が{}の会社。{where_ja}。規模は{own}級相当（従業員{employees}名）で、案件規模{yen}円（{job}級相当）に{fit_ja}",
-        s.business,
+        "業種「{trade}」の案件に、{line_ja}を本業とする会社。{where_ja}。規模は{own}級相当（従業員{employees}名）で、案件規模{yen}円（{job}級相当）に{fit_ja}",
     );
     let why_en = format!(
         "for {trade} work, a firm whose line is {}; {where_en}; size of grade {own} ({employees} staff) for a ¥{yen} job (grade {job}){fit_en}",
