@@ -923,12 +923,46 @@ fn name_of(name: &str, search: &TenderSearch) -> String {
     if !name.is_empty() {
         return name.to_owned();
     }
-    // Unnamed: after its words, or a plain label.
-    let q = search.q.trim();
-    if q.is_empty() {
+    // Unnamed: after its words and its place, kind and category filters
+    // (「清掃・東京都・役務」), so unnamed searches can be told apart.
+    use musubi_domain::tender::{Category, TenderKind};
+    use musubi_domain::{Prefecture, Region};
+    let mut parts: Vec<String> = Vec::new();
+    if !search.q.trim().is_empty() {
+        parts.push(search.q.trim().to_owned());
+    }
+    parts.extend(
+        search
+            .prefectures
+            .iter()
+            .filter_map(|p| Prefecture::parse(p).ok())
+            .map(|p| p.name_ja().to_owned()),
+    );
+    parts.extend(
+        search
+            .regions
+            .iter()
+            .filter_map(|r| Region::parse(r).ok())
+            .map(|r| r.name_ja().to_owned()),
+    );
+    parts.extend(
+        search
+            .kinds
+            .iter()
+            .filter_map(|k| TenderKind::parse(k).ok())
+            .map(|k| k.name_ja().to_owned()),
+    );
+    parts.extend(
+        search
+            .categories
+            .iter()
+            .filter_map(|c| Category::parse(c).ok())
+            .map(|c| c.name_ja().to_owned()),
+    );
+    if parts.is_empty() {
         "検索条件".to_owned()
     } else {
-        q.chars().take(NAME_MAX).collect()
+        parts.join("・").chars().take(NAME_MAX).collect()
     }
 }
 
@@ -1069,6 +1103,20 @@ mod tests {
             crate::sealing::to_hex(&hmac_sha256(&key, b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn unnamed_searches_are_named_after_what_they_look_for() {
+        let search = TenderSearch {
+            q: "清掃".into(),
+            prefectures: vec!["13".into()],
+            categories: vec!["services".into()],
+            ..Default::default()
+        };
+        let name = name_of("  ", &search);
+        assert!(name.starts_with("清掃・東京都・"), "{name}");
+        assert_eq!(name_of(" 都内の清掃 ", &search), "都内の清掃");
+        assert_eq!(name_of("", &TenderSearch::default()), "検索条件");
     }
 
     #[test]
