@@ -9,11 +9,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use musubi_app::coordination::{IntroductionInput, KpiPeriod, OutcomeInput};
 use musubi_app::{ManualClock, RequestCtx, ServiceError, Services};
 use musubi_domain::tender::Eligibility;
-use musubi_domain::{OrgKind, PlatformRole, Prefecture, Principal, Region};
-use musubi_storage::{AuditEntry, EventKind, NewUser, Paging};
+use musubi_domain::{OrgKind, Prefecture, Principal, Region};
+use musubi_storage::{EventKind, Paging};
 
 use crate::support::{
-    TestDb, both_backends, draft, org_member, published, serve_in_process, tender_content,
+    TestDb, both_backends, coordinator_of, draft, org_member, published, serve_in_process,
+    supplier_in, tender_content,
 };
 
 both_backends!(
@@ -37,54 +38,19 @@ pub async fn supplier(
     prefecture: &str,
     jsic: &str,
 ) -> Principal {
-    let p = org_member(&*svc.storage, email, OrgKind::Supplier, name, t0()).await;
-    let profile = musubi_app::companies::ProfileInput {
-        representative: "代表取締役 山田 太郎".into(),
-        prefecture: prefecture.into(),
-        address_line: "本町一丁目1番1号".into(),
-        jsic: vec![jsic.into()],
-        capabilities: "事務用品の納入".into(),
-        grades: vec!["goods:C".into()],
-        ..musubi_app::companies::ProfileInput::default()
-    };
-    svc.save_company_profile(&p, p.org_id().unwrap(), &profile, &RequestCtx::default())
-        .await
-        .unwrap();
-    p
+    supplier_in(svc, email, name, prefecture, jsic, "事務用品の納入", t0()).await
 }
 
 /// A coordinator for the prefectures of 関東, who belongs to no organisation.
 pub async fn coordinator(svc: &Services, email: &str, name: &str) -> Principal {
-    let s = &*svc.storage;
-    let user_id = s
-        .create_user(
-            &NewUser {
-                email: email.parse().unwrap(),
-                password_hash: "x".into(),
-                display_name: name.into(),
-                locale: "ja".into(),
-            },
-            t0(),
-            AuditEntry::new("user.register", "user", None),
-            &[],
-        )
-        .await
-        .unwrap();
-    s.set_platform_role(
-        user_id,
-        PlatformRole::Coordinator,
+    coordinator_of(
+        &*svc.storage,
+        email,
+        name,
         Region::Kanto.prefectures(),
         t0(),
-        AuditEntry::new("user.role", "user", Some(user_id)),
     )
     .await
-    .unwrap();
-    Principal {
-        user_id,
-        platform_role: PlatformRole::Coordinator,
-        suspended: false,
-        membership: None,
-    }
 }
 
 /// A buyer in 東京都 with a published tender for 0911 goods performed in

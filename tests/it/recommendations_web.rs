@@ -6,14 +6,13 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use musubi_app::ManualClock;
-use musubi_domain::{OrgKind, PlatformRole, Prefecture, Principal};
-use musubi_storage::{AuditEntry, NewUser};
+use musubi_domain::{OrgKind, Prefecture, Principal};
 use serde_json::Value;
 
 use crate::portal::{Client, Reply};
 use crate::support::{
-    TestDb, both_backends, draft, eligible_supplier, org_member, published, serve_in_process,
-    session_client, tender_content,
+    TestDb, both_backends, coordinator_of, draft, eligible_supplier, org_member, published,
+    serve_in_process, session_client, supplier_in, tender_content,
 };
 
 both_backends!(recommendations_over_the_api, recommendations_on_the_pages);
@@ -69,59 +68,29 @@ async fn supplier(
     prefecture: &str,
     jsic: &str,
 ) -> Principal {
-    let p = org_member(&*svc.storage, email, OrgKind::Supplier, name, t0()).await;
-    let profile = musubi_app::companies::ProfileInput {
-        representative: "代表取締役 山田 太郎".into(),
-        prefecture: prefecture.into(),
-        address_line: "本町一丁目1番1号".into(),
-        jsic: vec![jsic.into()],
-        capabilities: "食肉加工品の製造・販売".into(),
-        grades: vec!["goods:C".into()],
-        ..musubi_app::companies::ProfileInput::default()
-    };
-    svc.save_company_profile(
-        &p,
-        p.org_id().unwrap(),
-        &profile,
-        &musubi_app::RequestCtx::default(),
+    supplier_in(
+        svc,
+        email,
+        name,
+        prefecture,
+        jsic,
+        "食肉加工品の製造・販売",
+        t0(),
     )
     .await
-    .unwrap();
-    p
 }
 
 /// A coordinator for 東京都, who belongs to no organisation.
 async fn coordinator(svc: &musubi_app::Services) -> Principal {
-    let s = &*svc.storage;
-    let user_id = s
-        .create_user(
-            &NewUser {
-                email: "coordinator@example.jp".parse().unwrap(),
-                password_hash: "x".into(),
-                display_name: "調整 役子".into(),
-                locale: "ja".into(),
-            },
-            t0(),
-            AuditEntry::new("user.register", "user", None),
-            &[],
-        )
-        .await
-        .unwrap();
-    s.set_platform_role(
-        user_id,
-        PlatformRole::Coordinator,
-        &[Prefecture::parse("13").unwrap()],
+    let tokyo = [Prefecture::parse("13").unwrap()];
+    coordinator_of(
+        &*svc.storage,
+        "coordinator@example.jp",
+        "調整 役子",
+        &tokyo,
         t0(),
-        AuditEntry::new("user.role", "user", Some(user_id)),
     )
     .await
-    .unwrap();
-    Principal {
-        user_id,
-        platform_role: PlatformRole::Coordinator,
-        suspended: false,
-        membership: None,
-    }
 }
 
 /// What every case starts from: a buyer with a tender for 0911 goods in

@@ -376,6 +376,78 @@ pub async fn published(
     id
 }
 
+/// The admin of a new supplier company in `prefecture` making `jsic` (goods
+/// grade C), its profile saved through the services.
+pub async fn supplier_in(
+    svc: &musubi_app::Services,
+    email: &str,
+    name: &str,
+    prefecture: &str,
+    jsic: &str,
+    capabilities: &str,
+    at: DateTime<Utc>,
+) -> Principal {
+    let p = org_member(&*svc.storage, email, OrgKind::Supplier, name, at).await;
+    let profile = musubi_app::companies::ProfileInput {
+        representative: "代表取締役 山田 太郎".into(),
+        prefecture: prefecture.into(),
+        address_line: "本町一丁目1番1号".into(),
+        jsic: vec![jsic.into()],
+        capabilities: capabilities.into(),
+        grades: vec!["goods:C".into()],
+        ..musubi_app::companies::ProfileInput::default()
+    };
+    svc.save_company_profile(
+        &p,
+        p.org_id().unwrap(),
+        &profile,
+        &musubi_app::RequestCtx::default(),
+    )
+    .await
+    .unwrap();
+    p
+}
+
+/// A coordinator covering `areas`, who belongs to no organisation.
+pub async fn coordinator_of(
+    storage: &dyn Storage,
+    email: &str,
+    name: &str,
+    areas: &[Prefecture],
+    at: DateTime<Utc>,
+) -> Principal {
+    let user_id = storage
+        .create_user(
+            &NewUser {
+                email: email.parse().unwrap(),
+                password_hash: "x".into(),
+                display_name: name.into(),
+                locale: "ja".into(),
+            },
+            at,
+            AuditEntry::new("user.register", "user", None),
+            &[],
+        )
+        .await
+        .unwrap();
+    storage
+        .set_platform_role(
+            user_id,
+            PlatformRole::Coordinator,
+            areas,
+            at,
+            AuditEntry::new("user.role", "user", Some(user_id)),
+        )
+        .await
+        .unwrap();
+    Principal {
+        user_id,
+        platform_role: PlatformRole::Coordinator,
+        suspended: false,
+        membership: None,
+    }
+}
+
 // --- bidding: eligible suppliers, signed-in clients, the app in this process ---------
 
 /// The admin of a new supplier organisation whose company profile (東京都,
