@@ -14,6 +14,8 @@
 //!   tenders, with relevance from one index lookup per tender (never per
 //!   pair), scored on every core; total seconds against the 60 s target,
 //!   and pairs per second;
+//! - (d) the coordinators' dashboard over every open tender (an
+//!   administrator's: no areas), p50;
 //! - (c) おすすめ案件 for 50 suppliers through
 //!   `Services::recommended_tenders`, p50/p99.
 
@@ -46,6 +48,8 @@ const TIMED_TENDERS: usize = 200;
 const TOP_SUPPLIERS: u32 = 50;
 /// Suppliers timed asking for their おすすめ案件.
 const SUPPLIER_REQUESTS: usize = 50;
+/// Dashboard loads timed in (d).
+const DASHBOARD_RUNS: usize = 10;
 /// Tenders per supplier in the digest.
 const DIGEST_TOP: usize = 10;
 /// Tenders imported per transaction.
@@ -307,6 +311,32 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
         "p99_ms": percentile(&own, 99.0),
     });
 
+    // (d) The coordinators' dashboard, at its worst: an administrator
+    // without areas sees every open tender, each with its count of eligible
+    // suppliers (stopping at the "few" threshold).
+    progress(json, || {
+        "(d) the coordinators' dashboard over every open tender".to_owned()
+    });
+    let mut dash = Vec::new();
+    let mut few = 0;
+    for _ in 0..DASHBOARD_RUNS {
+        let started = Instant::now();
+        few = services
+            .coordinator_dashboard(&admin)
+            .await?
+            .few_eligible
+            .len();
+        dash.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    dash.sort_by(f64::total_cmp);
+    let d = serde_json::json!({
+        "open_tenders": open.len(),
+        "runs": DASHBOARD_RUNS,
+        "few_eligible_listed": few,
+        "p50_ms": percentile(&dash, 50.0),
+        "max_ms": dash.last().copied().unwrap_or_default(),
+    });
+
     // (b) The daily digest.
     progress(json, || {
         format!(
@@ -327,6 +357,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
         "top_suppliers": a,
         "example": example,
         "recommended_tenders": c,
+        "coordinator_dashboard": d,
         "digest": digest,
     });
     if json {
@@ -362,6 +393,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<()> {
         c["suppliers"],
         c["p50_ms"].as_f64().unwrap_or_default(),
         c["p99_ms"].as_f64().unwrap_or_default(),
+    );
+    println!(
+        "(d) coordinators' dashboard over all {} open tenders ({} runs): p50 {:.1} ms, max {:.1} ms; {} listed as having few eligible suppliers",
+        d["open_tenders"],
+        d["runs"],
+        d["p50_ms"].as_f64().unwrap_or_default(),
+        d["max_ms"].as_f64().unwrap_or_default(),
+        d["few_eligible_listed"],
     );
     println!("example: {example}");
     println!(
