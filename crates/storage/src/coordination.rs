@@ -256,6 +256,53 @@ pub(crate) fn merge_kpis<K: Ord + Clone>(
     out.into_iter().map(|(k, (n, kpi))| (k, n, kpi)).collect()
 }
 
+/// Every coordinator, those with nothing yet too, for the KPIs.
+pub(crate) const KPI_COORDINATORS_SQL: &str = "SELECT id, display_name FROM users
+     WHERE platform_role = 'coordinator'
+        OR id IN (SELECT coordinator_id FROM coordination_shares
+                  UNION SELECT coordinator_id FROM coordination_recommendations
+                  UNION SELECT coordinator_id FROM coordination_introductions)
+     ORDER BY id";
+
+/// Rows of one KPI query, keyed by its first column.
+pub(crate) type KpiRows<K, const N: usize> = Vec<(K, String, [i64; N])>;
+
+/// The KPIs from the rows of the four queries (by coordinator and by region,
+/// touches and introductions) and every coordinator's name: what both
+/// backends answer.
+pub(crate) fn assemble_kpis(
+    names: Vec<(i64, String)>,
+    touches_by_coordinator: KpiRows<i64, 5>,
+    intros_by_coordinator: KpiRows<i64, 4>,
+    touches_by_region: KpiRows<Option<String>, 5>,
+    intros_by_region: KpiRows<Option<String>, 4>,
+) -> Result<CoordinationKpis> {
+    let zero: KpiRows<i64, 5> = names
+        .iter()
+        .map(|(id, n)| (*id, n.clone(), [0; 5]))
+        .collect();
+    let mut merged = merge_kpis(
+        zero.into_iter().chain(touches_by_coordinator).collect(),
+        intros_by_coordinator,
+    );
+    for (id, name, _) in &mut merged {
+        if let Some((_, n)) = names.iter().find(|(i, _)| i == id) {
+            name.clone_from(n);
+        }
+    }
+    Ok(CoordinationKpis {
+        coordinators: merged
+            .into_iter()
+            .map(|(coordinator, name, kpi)| CoordinatorKpi {
+                coordinator,
+                name,
+                kpi,
+            })
+            .collect(),
+        regions: region_kpis(merge_kpis(touches_by_region, intros_by_region))?,
+    })
+}
+
 /// Orders region keys north to south (unknown last) as the KPIs list them.
 pub(crate) fn region_kpis(rows: Vec<(Option<String>, String, Kpi)>) -> Result<Vec<RegionKpi>> {
     let mut out = rows

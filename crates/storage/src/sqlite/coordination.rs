@@ -12,11 +12,13 @@ use sqlx::{AssertSqlSafe, Row};
 use super::accounts::{count, insert_audit, map_conflict, page_bounds, parse_stored};
 use super::tenders::{insert_events, status_from};
 use super::{SqliteStore, from_us, to_us};
-use crate::coordination::{INTRO_KPI_SQL, TOUCH_KPI_SQL, kpi_sql, merge_kpis, region_kpis};
+use crate::coordination::{
+    INTRO_KPI_SQL, KPI_COORDINATORS_SQL, KpiRows, TOUCH_KPI_SQL, assemble_kpis, kpi_sql,
+};
 use crate::{
-    AreaTender, Audience, AuditEntry, CoordinationKpis, CoordinationStore, CoordinatorKpi,
-    Introduction, IntroductionOutcome, NewEvent, NewIntroduction, NewRecommendation, NewShare,
-    OrgId, Page, Paging, Recommendation, Result, Share, StorageError, TenderId, UserId,
+    AreaTender, Audience, AuditEntry, CoordinationKpis, CoordinationStore, Introduction,
+    IntroductionOutcome, NewEvent, NewIntroduction, NewRecommendation, NewShare, OrgId, Page,
+    Paging, Recommendation, Result, Share, StorageError, TenderId, UserId,
 };
 
 fn region_from(field: &'static str, s: &str) -> Result<Region> {
@@ -423,80 +425,49 @@ impl CoordinationStore for SqliteStore {
             }
         };
         let mut tx = self.read.begin().await?;
-        let rows = query(kpi_sql(TOUCH_KPI_SQL, "coordinator_id", p))
+        let t_coord = keyed(
+            &query(kpi_sql(TOUCH_KPI_SQL, "coordinator_id", p))
+                .fetch_all(&mut *tx)
+                .await?,
+            touch_numbers,
+        )?;
+        let i_coord = keyed(
+            &query(kpi_sql(INTRO_KPI_SQL, "coordinator_id", p))
+                .fetch_all(&mut *tx)
+                .await?,
+            intro_numbers,
+        )?;
+        let t_region = keyed(
+            &query(kpi_sql(TOUCH_KPI_SQL, "region", p))
+                .fetch_all(&mut *tx)
+                .await?,
+            touch_numbers,
+        )?;
+        let i_region = keyed(
+            &query(kpi_sql(INTRO_KPI_SQL, "region", p))
+                .fetch_all(&mut *tx)
+                .await?,
+            intro_numbers,
+        )?;
+        let names: Vec<(i64, String)> = sqlx::query_as(KPI_COORDINATORS_SQL)
             .fetch_all(&mut *tx)
             .await?;
-        let t_coord = rows
-            .iter()
-            .map(|r| Ok((r.try_get::<i64, _>(0)?, String::new(), touch_numbers(r)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let rows = query(kpi_sql(INTRO_KPI_SQL, "coordinator_id", p))
-            .fetch_all(&mut *tx)
-            .await?;
-        let i_coord = rows
-            .iter()
-            .map(|r| Ok((r.try_get::<i64, _>(0)?, String::new(), intro_numbers(r)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let rows = query(kpi_sql(TOUCH_KPI_SQL, "region", p))
-            .fetch_all(&mut *tx)
-            .await?;
-        let t_region = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<Option<String>, _>(0)?,
-                    String::new(),
-                    touch_numbers(r)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let rows = query(kpi_sql(INTRO_KPI_SQL, "region", p))
-            .fetch_all(&mut *tx)
-            .await?;
-        let i_region = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<Option<String>, _>(0)?,
-                    String::new(),
-                    intro_numbers(r)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // Every coordinator is listed, those with nothing yet too.
-        let names: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, display_name FROM users
-             WHERE platform_role = 'coordinator'
-                OR id IN (SELECT coordinator_id FROM coordination_shares
-                          UNION SELECT coordinator_id FROM coordination_recommendations
-                          UNION SELECT coordinator_id FROM coordination_introductions)
-             ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
         tx.commit().await?;
-        let zero: Vec<(i64, String, [i64; 5])> = names
-            .iter()
-            .map(|(id, n)| (*id, n.clone(), [0; 5]))
-            .collect();
-        let mut merged = merge_kpis(zero.into_iter().chain(t_coord).collect(), i_coord);
-        for (id, name, _) in &mut merged {
-            if let Some((_, n)) = names.iter().find(|(i, _)| i == id) {
-                name.clone_from(n);
-            }
-        }
-        Ok(CoordinationKpis {
-            coordinators: merged
-                .into_iter()
-                .map(|(coordinator, name, kpi)| CoordinatorKpi {
-                    coordinator,
-                    name,
-                    kpi,
-                })
-                .collect(),
-            regions: region_kpis(merge_kpis(t_region, i_region))?,
-        })
+        assemble_kpis(names, t_coord, i_coord, t_region, i_region)
     }
+}
+
+/// One KPI query's rows: the key (first column) and its numbers.
+fn keyed<K, const N: usize>(
+    rows: &[SqliteRow],
+    numbers: fn(&SqliteRow) -> Result<[i64; N]>,
+) -> Result<KpiRows<K, N>>
+where
+    K: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    rows.iter()
+        .map(|r| Ok((r.try_get::<K, _>(0)?, String::new(), numbers(r)?)))
+        .collect()
 }
 
 fn touch_numbers(r: &SqliteRow) -> Result<[i64; 5]> {
